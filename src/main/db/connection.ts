@@ -1,0 +1,82 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { migrations, runMigrations, type Migration } from './migrate';
+
+/**
+ * Connections are branded: a query function that takes a `WritableDb` cannot be
+ * handed a read-only connection, so a read path cannot write by accident.
+ */
+export interface ReadableDb {
+  readonly raw: Database.Database;
+  readonly path: string;
+  readonly mode: 'read' | 'write';
+  /** Prepared statements, compiled once per connection. */
+  statement(sql: string): Database.Statement;
+}
+export interface WritableDb extends ReadableDb {
+  readonly mode: 'write';
+}
+
+export interface OpenOptions {
+  readonly?: boolean;
+  migrations?: readonly Migration[];
+  /** Called when a statement takes longer than `slowMs`. */
+  onSlowQuery?: (sql: string, ms: number) => void;
+}
+
+function wrap<M extends 'read' | 'write'>(raw: Database.Database, path: string, mode: M) {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    raw,
+    path,
+    mode,
+    statement(sql: string) {
+      let s = cache.get(sql);
+      if (!s) {
+        s = raw.prepare(sql);
+        cache.set(sql, s);
+      }
+      return s;
+    },
+  };
+}
+
+export function openWorkspaceDb(path: string, options: OpenOptions & { readonly: true }): ReadableDb;
+export function openWorkspaceDb(path: string, options?: OpenOptions): WritableDb;
+export function openWorkspaceDb(path: string, options: OpenOptions = {}): ReadableDb | WritableDb {
+  if (options.readonly) {
+    const raw = new Database(path, { readonly: true, fileMustExist: true });
+    raw.pragma('foreign_keys = ON');
+    raw.pragma('busy_timeout = 5000');
+    return wrap(raw, path, 'read');
+  }
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const raw = new Database(path);
+  try {
+    // WAL lets the UI read while a scan writes; NORMAL sync is safe with WAL.
+    if (path !== ':memory:') raw.pragma('journal_mode = WAL');
+    raw.pragma('synchronous = NORMAL');
+    raw.pragma('foreign_keys = ON');
+    raw.pragma('busy_timeout = 5000');
+    const db = wrap(raw, path, 'write');
+    runMigrations(db, options.migrations ?? migrations);
+    return db;
+  } catch (e) {
+    raw.close();
+    throw e;
+  }
+}
+
+export function closeDb(db: ReadableDb): void {
+  if (db.raw.open) db.raw.close();
+}
+
+/** Runs `fn` in one transaction (BEGIN IMMEDIATE, so writers queue instead of failing mid-way). */
+export function inTransaction<T>(db: WritableDb, fn: () => T): T {
+  return db.raw.transaction(fn).immediate();
+}
+
+export function schemaVersion(db: ReadableDb): number {
+  return db.raw.pragma('user_version', { simple: true }) as number;
+}

@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeDb, openWorkspaceDb, schemaVersion, type WritableDb } from './connection';
+import { migrations, MigrationError, runMigrations, type Migration } from './migrate';
+
+const dirs: string[] = [];
+function tempDbPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'pedigree-migrate-'));
+  dirs.push(dir);
+  return join(dir, 'workspace.db');
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tables(db: WritableDb): string[] {
+  return (db.raw.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+}
+
+describe('migrations', () => {
+  it('bring a fresh database to the latest version with WAL and foreign keys on', () => {
+    const db = openWorkspaceDb(tempDbPath());
+    expect(schemaVersion(db)).toBe(migrations.length);
+    expect(tables(db)).toEqual(expect.arrayContaining(['stores', 'files', 'scans', 'findings', 'meta']));
+    expect(db.raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.raw.pragma('foreign_keys', { simple: true })).toBe(1);
+    closeDb(db);
+  });
+
+  it('are a no-op when run again', () => {
+    const path = tempDbPath();
+    closeDb(openWorkspaceDb(path));
+    const db = openWorkspaceDb(path);
+    const before = db.raw.prepare(`SELECT sql FROM sqlite_schema ORDER BY name`).all();
+    expect(runMigrations(db, migrations)).toEqual({ from: migrations.length, to: migrations.length });
+    expect(db.raw.prepare(`SELECT sql FROM sqlite_schema ORDER BY name`).all()).toEqual(before);
+    closeDb(db);
+  });
+
+  it('leave the database unchanged when a migration fails', () => {
+    const path = tempDbPath();
+    const db = openWorkspaceDb(path);
+    db.raw.prepare(`INSERT INTO meta (key, value) VALUES ('k', 'v')`).run();
+    const schemaBefore = db.raw.prepare(`SELECT name, sql FROM sqlite_schema ORDER BY name`).all();
+    const good: Migration = { version: migrations.length + 1, name: 'adds a table', up: (d) => d.raw.exec(`CREATE TABLE extra (x INTEGER) STRICT; INSERT INTO meta VALUES ('added', '1');`) };
+    const bad: Migration = { version: migrations.length + 2, name: 'breaks', up: (d) => d.raw.exec(`CREATE TABLE broken (x INTEGER REFERENCES nowhere(;`) };
+    expect(() => runMigrations(db, [...migrations, good, bad])).toThrow(MigrationError);
+    expect(schemaVersion(db)).toBe(migrations.length);
+    expect(db.raw.prepare(`SELECT name, sql FROM sqlite_schema ORDER BY name`).all()).toEqual(schemaBefore);
+    expect(db.raw.prepare(`SELECT key FROM meta ORDER BY key`).all()).toEqual([{ key: 'k' }]);
+    closeDb(db);
+  });
+
+  it('refuse a database written by a newer schema and leave it alone', () => {
+    const path = tempDbPath();
+    const db = openWorkspaceDb(path);
+    db.raw.pragma(`user_version = ${migrations.length + 5}`);
+    closeDb(db);
+    const bytes = readFileSync(path);
+    expect(() => openWorkspaceDb(path)).toThrow(/newer than this Pedigree understands/);
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
+  it('reject a list with gaps', () => {
+    const db = openWorkspaceDb(':memory:');
+    expect(() => runMigrations(db, [{ version: 2, name: 'x', up: () => {} }])).toThrow(/without gaps/);
+    closeDb(db);
+  });
+});

@@ -1,0 +1,51 @@
+import type { WritableDb } from './connection';
+import { m001Workspace } from './migrations/001_workspace';
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: WritableDb): void;
+}
+
+/** Every schema change, in order. A new change is a new file and one line here. */
+export const migrations: readonly Migration[] = [m001Workspace];
+
+export class MigrationError extends Error {
+  override readonly name = 'MigrationError';
+  constructor(
+    readonly version: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Applies pending migrations in one transaction: either the database reaches the
+ * latest version, or it is left exactly as it was. A database written by a newer
+ * Pedigree is refused rather than guessed at.
+ */
+export function runMigrations(db: WritableDb, list: readonly Migration[]): { from: number; to: number } {
+  const versions = list.map((m) => m.version);
+  versions.forEach((v, i) => {
+    if (v !== i + 1) throw new Error(`migrations must be numbered 1..n without gaps; found ${v} at position ${i + 1}`);
+  });
+  const from = db.raw.pragma('user_version', { simple: true }) as number;
+  const latest = list.length;
+  if (from > latest) {
+    throw new MigrationError(from, `the workspace database ${db.path} has schema version ${from}, newer than this Pedigree understands (${latest}); open it with a newer Pedigree`);
+  }
+  if (from === latest) return { from, to: from };
+  const apply = db.raw.transaction(() => {
+    for (const m of list.slice(from)) {
+      try {
+        m.up(db);
+      } catch (e) {
+        throw new MigrationError(m.version, `migration ${m.version} (${m.name}) failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      db.raw.pragma(`user_version = ${m.version}`);
+    }
+  });
+  apply.immediate();
+  return { from, to: latest };
+}
