@@ -6,7 +6,8 @@ export function toApiError(e: unknown): ApiError {
   if (e && typeof e === 'object' && 'code' in e && typeof (e as { code: unknown }).code === 'string') {
     const err = e as NodeJS.ErrnoException;
     const where = err.path ? ` (${err.path})` : '';
-    switch (err.code) {
+    const code = err.code ?? '';
+    switch (code) {
       case 'ENOENT':
         return new ApiError('not-found', `no such file or folder${where}`);
       case 'EACCES':
@@ -21,7 +22,7 @@ export function toApiError(e: unknown): ApiError {
       case 'SQLITE_CONSTRAINT_UNIQUE':
         return new ApiError('conflict', err.message);
       default:
-        if (err.code.startsWith('E')) return new ApiError('io', `${err.message}`);
+        if (code.startsWith('E')) return new ApiError('io', `${err.message}`);
     }
   }
   return new ApiError('internal', e instanceof Error ? e.message : String(e));

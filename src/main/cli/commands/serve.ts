@@ -1,0 +1,52 @@
+import { join } from 'node:path';
+import { ensureDemoStore } from '../../demo/demo-store';
+import { userDataDir } from '../../core/paths';
+import { startServer } from '../../server/server';
+import { EXIT_OK, UsageError, type Command } from '../command';
+import { createProgressPrinter } from '../progress';
+
+/** `pedigree serve`: browser mode, the same UI and API as the desktop app, on 127.0.0.1 only. */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'browser mode: serve the app on 127.0.0.1 with a per-launch token',
+  usage: 'pedigree serve [PATH...] [--db FILE] [--port N] [--demo]',
+  json: false,
+  options: { port: { type: 'string' }, demo: { type: 'boolean' } },
+  async run(ctx) {
+    const port = ctx.flags.port === undefined ? 0 : Number(ctx.flags.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a number from 0 to 65535');
+    let demoStorePath: string | null = null;
+    let dbPath = ctx.dbPath;
+    if (ctx.flags.demo) {
+      const demoDir = join(userDataDir(), 'demo');
+      demoStorePath = join(demoDir, 'store');
+      if (ctx.flags.db === undefined) dbPath = join(demoDir, 'workspace.db');
+      if (ensureDemoStore(demoStorePath).created) ctx.err.write(`created the demo store in ${demoStorePath}\n`);
+    }
+    const ws = ctx.openWorkspace({ demoStorePath, dbPath });
+    const toAdd = [...ctx.positionals];
+    if (demoStorePath && ws.listStores().length === 0) toAdd.push(demoStorePath);
+    const server = await startServer({
+      handlers: ws.handlers(),
+      subscribe: (l) => ws.onEvent(l),
+      staticDir: ctx.paths.rendererDir,
+      port,
+      log: process.env.PEDIGREE_DEBUG ? (m) => ctx.err.write(`${m}\n`) : undefined,
+    });
+    ctx.out.write(`Pedigree is serving ${dbPath}\nOpen ${server.url}\n(Ctrl-C stops it)\n`);
+    for (const path of toAdd) {
+      const { store, scan } = ws.addStore({ path });
+      if (!scan) continue;
+      const printer = createProgressPrinter(ctx.err, `indexing ${store.name}`);
+      const off = ws.onEvent((e) => e.type === 'scan.progress' && e.progress.scanId === scan.scanId && printer.update(e.progress));
+      void scan.done.then((s) => {
+        off();
+        printer.done();
+        ctx.err.write(`indexed ${store.path}: ${s.files} files, ${s.new} new, ${s.changed} changed, ${s.errors} errors (${s.status})\n`);
+      });
+    }
+    await ctx.interrupted;
+    await server.close();
+    return EXIT_OK;
+  },
+};

@@ -1,0 +1,207 @@
+import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { ApiEvent, ApiHandlers } from '../../shared/api';
+import { ApiError } from '../../shared/errors';
+import type { Store } from '../../shared/domain';
+import { closeDb, openWorkspaceDb, schemaVersion, type WritableDb } from '../db/connection';
+import { searchFileRows, workspaceTotals } from '../db/files';
+import { countFindings, listFindingRows } from '../db/findings';
+import { listScanSummaries, markInterruptedScans } from '../db/scans';
+import { deleteStore, describeStore, findStoreByPath, getStore, insertStore, listStoreRecords, setStoreStatus, type StoreRecord } from '../db/stores';
+import { createHashPool, type HashPool } from '../scan/hash-pool';
+import { startScan, type ScanHandle } from '../scan/scanner';
+
+export interface WorkspaceOptions {
+  dbPath: string;
+  /** Folder holding the built workers (walk.js, hash.js). */
+  workersDir: string;
+  mode: 'electron' | 'browser' | 'cli';
+  version: string;
+  demoStorePath?: string | null;
+  hashThreads?: number;
+  /** For tests: slow hashing down so that cancel and kill can be exercised. */
+  throttleMs?: number;
+}
+
+/** Refuses a database file that cannot be written, naming it, before SQLite fails half-way. */
+function assertWritable(dbPath: string): void {
+  if (dbPath === ':memory:') return;
+  const target = existsSync(dbPath) ? dbPath : dirname(dbPath);
+  if (!existsSync(target)) return; // will be created
+  try {
+    accessSync(target, constants.W_OK);
+    if (existsSync(dbPath)) accessSync(dirname(dbPath), constants.W_OK); // WAL needs its -wal and -shm files beside it
+  } catch {
+    throw new ApiError('io', `the workspace database ${dbPath} is read-only (no write permission on ${target}); choose another with --db or PEDIGREE_DB`);
+  }
+}
+
+/**
+ * The Node-side core behind the API: one workspace database, its stores, the
+ * scans running on them, and the event stream. No Electron, no HTTP here.
+ */
+export class Workspace {
+  private readonly listeners = new Set<(e: ApiEvent) => void>();
+  private readonly scans = new Map<number, ScanHandle>();
+  private pool: HashPool | null = null;
+
+  private constructor(
+    readonly db: WritableDb,
+    readonly options: WorkspaceOptions,
+  ) {}
+
+  static open(options: WorkspaceOptions): Workspace {
+    assertWritable(options.dbPath);
+    const db = openWorkspaceDb(options.dbPath);
+    markInterruptedScans(db);
+    return new Workspace(db, options);
+  }
+
+  onEvent(listener: (e: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit = (e: ApiEvent) => {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch {
+        // a broken listener must not stop a scan
+      }
+    }
+  };
+
+  private hashPool(): HashPool {
+    this.pool ??= createHashPool(join(this.options.workersDir, 'hash.js'), this.options.hashThreads);
+    return this.pool;
+  }
+
+  activeScans(): ScanHandle[] {
+    return [...this.scans.values()];
+  }
+
+  /** Stores with their counts; a store whose folder is unreachable is marked offline and keeps its index. */
+  listStores(): Store[] {
+    return listStoreRecords(this.db).map((s) => describeStore(this.db, this.refreshReachability(s)));
+  }
+
+  private refreshReachability(s: StoreRecord): StoreRecord {
+    let reachable = false;
+    try {
+      reachable = statSync(s.path).isDirectory();
+    } catch {
+      reachable = false;
+    }
+    const status = reachable ? 'online' : 'offline';
+    if (status !== s.status && !this.isScanning(s.id)) {
+      setStoreStatus(this.db, s.id, status);
+      return { ...s, status };
+    }
+    return s;
+  }
+
+  private isScanning(storeId: number): boolean {
+    return [...this.scans.values()].some((h) => h.storeId === storeId);
+  }
+
+  getStore(storeId: number): StoreRecord {
+    const s = getStore(this.db, storeId);
+    if (!s) throw new ApiError('not-found', `no store with id ${storeId}`);
+    return s;
+  }
+
+  /** Adds a folder as a store (or returns the one that is already there) and scans it unless told not to. */
+  addStore(input: { path: string; name?: string; followSymlinks?: boolean; scan?: boolean }): { store: StoreRecord; scan: ScanHandle | null } {
+    let real: string;
+    try {
+      real = realpathSync(input.path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ApiError(code === 'ENOENT' ? 'invalid-input' : 'io', code === 'ENOENT' ? `no such folder: ${input.path}` : `cannot open ${input.path}: ${(e as Error).message}`);
+    }
+    if (!statSync(real).isDirectory()) throw new ApiError('invalid-input', `not a folder: ${input.path}; a store is a folder`);
+    const existing = findStoreByPath(this.db, real);
+    if (existing) {
+      const scan = input.scan === false ? null : this.rescan(existing.id);
+      return { store: existing, scan };
+    }
+    for (const s of listStoreRecords(this.db)) {
+      if (real.startsWith(`${s.path}/`)) throw new ApiError('conflict', `${real} is inside the store "${s.name}" (${s.path}); rescan that store instead`);
+      if (s.path.startsWith(`${real}/`)) throw new ApiError('conflict', `${real} contains the store "${s.name}" (${s.path}); remove that store first`);
+    }
+    const store = insertStore(this.db, { path: real, name: input.name ?? (basename(real) || real), followSymlinks: input.followSymlinks ?? false, now: new Date().toISOString() });
+    this.emit({ type: 'stores.changed' });
+    return { store, scan: input.scan === false ? null : this.rescan(store.id) };
+  }
+
+  /** Starts a scan of a store, or returns the one already running on it. */
+  rescan(storeId: number, rehash = false): ScanHandle {
+    const running = [...this.scans.values()].find((h) => h.storeId === storeId);
+    if (running) return running;
+    const store = this.getStore(storeId);
+    const handle = startScan({ db: this.db, pool: this.hashPool(), walkWorkerFile: join(this.options.workersDir, 'walk.js'), emit: this.emit, throttleMs: this.options.throttleMs }, store, { rehash });
+    this.scans.set(handle.scanId, handle);
+    void handle.done.finally(() => this.scans.delete(handle.scanId));
+    return handle;
+  }
+
+  cancelScan(scanId: number): boolean {
+    const h = this.scans.get(scanId);
+    if (!h) return false;
+    h.cancel();
+    return true;
+  }
+
+  async removeStore(storeId: number): Promise<boolean> {
+    for (const h of this.scans.values()) {
+      if (h.storeId === storeId) {
+        h.cancel();
+        await h.done;
+      }
+    }
+    const removed = deleteStore(this.db, storeId);
+    if (removed) this.emit({ type: 'stores.changed' });
+    return removed;
+  }
+
+  handlers(): ApiHandlers {
+    return {
+      getAppInfo: () => ({
+        name: 'Pedigree',
+        version: this.options.version,
+        mode: this.options.mode === 'electron' ? 'electron' : 'browser',
+        dbPath: this.options.dbPath,
+        schemaVersion: schemaVersion(this.db),
+        platform: process.platform,
+        demoStorePath: this.options.demoStorePath ?? null,
+      }),
+      getStatus: () => ({
+        dbPath: this.options.dbPath,
+        schemaVersion: schemaVersion(this.db),
+        ...workspaceTotals(this.db),
+        findings: countFindings(this.db),
+        activeScans: this.activeScans().map((h) => h.progress()),
+      }),
+      listStores: () => this.listStores(),
+      addStore: (p) => describeStore(this.db, this.addStore(p).store),
+      rescanStore: (p) => ({ scanId: this.rescan(p.storeId, p.rehash ?? false).scanId }),
+      removeStore: async (p) => {
+        this.getStore(p.storeId);
+        return { removed: await this.removeStore(p.storeId) };
+      },
+      cancelScan: (p) => ({ cancelled: this.cancelScan(p.scanId) }),
+      listScans: (p) => listScanSummaries(this.db, { storeId: p.storeId, limit: p.limit ?? 50 }),
+      searchFiles: (p) => searchFileRows(this.db, { query: p.query, kind: p.kind, storeId: p.storeId, includeMissing: p.includeMissing, sort: p.sort ?? 'path', offset: p.offset ?? 0, limit: p.limit ?? 200 }),
+      listFindings: (p) => listFindingRows(this.db, { storeId: p.storeId, offset: p.offset ?? 0, limit: p.limit ?? 200 }),
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const h of this.scans.values()) h.cancel();
+    await Promise.allSettled([...this.scans.values()].map((h) => h.done));
+    await this.pool?.destroy();
+    this.pool = null;
+    closeDb(this.db);
+  }
+}

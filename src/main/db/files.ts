@@ -1,0 +1,248 @@
+import type { FileKind, FileRow } from '../../shared/domain';
+import type { FileSort } from '../../shared/api';
+import type { ReadableDb, WritableDb } from './connection';
+
+/** What the index remembers of a file between scans: enough to know it did not change. */
+export interface IndexedStat {
+  id: number;
+  size: number;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  inode: string;
+  device: string;
+  sha256: string | null;
+  md5: string | null;
+  racy: boolean;
+  missing: boolean;
+}
+
+/** One file as the walker saw it. */
+export interface SeenFile {
+  relPath: Buffer;
+  displayPath: string;
+  name: string;
+  size: number;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  inode: string;
+  device: string;
+  kind: FileKind;
+  format: string | null;
+}
+
+/**
+ * Loads a store's index keyed by the raw path bytes (as latin1, a lossless
+ * bytes-to-string mapping), with stat fields as bigints.
+ */
+export function loadIndexSnapshot(db: ReadableDb, storeId: number): Map<string, IndexedStat> {
+  const stmt = db.raw
+    .prepare(`SELECT id, rel_path, size, mtime_ns, ctime_ns, inode, device, sha256, md5, racy, state FROM files WHERE store_id = ?`)
+    .raw(true)
+    .safeIntegers(true);
+  const map = new Map<string, IndexedStat>();
+  for (const r of stmt.iterate(BigInt(storeId)) as Iterable<unknown[]>) {
+    const [id, rel, size, mtime, ctime, inode, device, sha256, md5, racy, state] = r as [bigint, Buffer, bigint, bigint, bigint, string, string, string | null, string | null, bigint, string];
+    map.set(rel.toString('latin1'), {
+      id: Number(id),
+      size: Number(size),
+      mtimeNs: mtime,
+      ctimeNs: ctime,
+      inode,
+      device,
+      sha256,
+      md5,
+      racy: racy === 1n,
+      missing: state === 'missing',
+    });
+  }
+  return map;
+}
+
+export function insertSeenFile(db: WritableDb, storeId: number, f: SeenFile, now: string): number {
+  return Number(
+    db
+      .statement(
+        `INSERT INTO files (store_id, rel_path, display_path, name, size, mtime_ns, ctime_ns, inode, device, kind, format, first_seen, last_seen)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(storeId, f.relPath, f.displayPath, f.name, f.size, f.mtimeNs, f.ctimeNs, f.inode, f.device, f.kind, f.format, now, now).lastInsertRowid,
+  );
+}
+
+/** The file is there but its stat changed: its digest is no longer known. */
+export function updateChangedFile(db: WritableDb, id: number, f: SeenFile, now: string): void {
+  db.statement(
+    `UPDATE files SET size = ?, mtime_ns = ?, ctime_ns = ?, inode = ?, device = ?, kind = ?, format = ?,
+       sha256 = NULL, md5 = NULL, hashed_at = NULL, racy = 0, state = 'present', missing_since = NULL, last_seen = ?
+     WHERE id = ?`,
+  ).run(f.size, f.mtimeNs, f.ctimeNs, f.inode, f.device, f.kind, f.format, now, id);
+}
+
+/** A file that was missing is back, unchanged. */
+export function markFilePresent(db: WritableDb, id: number, now: string): void {
+  db.statement(`UPDATE files SET state = 'present', missing_since = NULL, last_seen = ? WHERE id = ?`).run(now, id);
+}
+
+export function markFileMissing(db: WritableDb, id: number, now: string): void {
+  db.statement(`UPDATE files SET state = 'missing', missing_since = COALESCE(missing_since, ?) WHERE id = ? AND state = 'present'`).run(now, id);
+}
+
+/** A rename or move: the old row takes the new path, keeping its identity (and the links that point at it). */
+export function moveFile(db: WritableDb, id: number, f: SeenFile, now: string, keepDigest: boolean): void {
+  db.statement(
+    `UPDATE files SET rel_path = ?, display_path = ?, name = ?, size = ?, mtime_ns = ?, ctime_ns = ?, inode = ?, device = ?,
+       kind = ?, format = ?, state = 'present', missing_since = NULL, last_seen = ?,
+       sha256 = CASE WHEN ? THEN sha256 END, md5 = CASE WHEN ? THEN md5 END
+     WHERE id = ?`,
+  ).run(f.relPath, f.displayPath, f.name, f.size, f.mtimeNs, f.ctimeNs, f.inode, f.device, f.kind, f.format, now, keepDigest ? 1 : 0, keepDigest ? 1 : 0, id);
+}
+
+export function deleteFile(db: WritableDb, id: number): void {
+  db.statement(`DELETE FROM files WHERE id = ?`).run(id);
+}
+
+export function setFileDigests(db: WritableDb, id: number, d: { sha256: string; md5: string | null; racy: boolean }, now: string): void {
+  db.statement(`UPDATE files SET sha256 = ?, md5 = COALESCE(?, md5), racy = ?, hashed_at = ? WHERE id = ?`).run(d.sha256, d.md5, d.racy ? 1 : 0, now, id);
+}
+
+export function setFileMd5(db: WritableDb, id: number, md5: string): void {
+  db.statement(`UPDATE files SET md5 = ? WHERE id = ?`).run(md5, id);
+}
+
+/** Missing files of a store that carry a digest: the candidates a new file may have been moved from. */
+export function missingFilesByDigest(db: ReadableDb, storeId: number, sha256: string): { id: number }[] {
+  return db.statement(`SELECT id FROM files WHERE store_id = ? AND state = 'missing' AND sha256 = ?`).all(storeId, sha256) as { id: number }[];
+}
+
+interface FileRowRaw {
+  id: number;
+  store_id: number;
+  store_name: string;
+  store_path: string;
+  display_path: string;
+  kind: FileKind;
+  format: string | null;
+  size: number;
+  mtime_ns: bigint;
+  sha256: string | null;
+  md5: string | null;
+  state: 'present' | 'missing';
+  last_seen: string;
+  last_scan_at: string | null;
+  missing_since: string | null;
+}
+
+const SORTS: Record<FileSort, string> = {
+  path: 'f.display_path COLLATE NOCASE',
+  'size-desc': 'f.size DESC, f.id',
+  'size-asc': 'f.size ASC, f.id',
+  'mtime-desc': 'f.mtime_ns DESC, f.id',
+};
+
+export function joinStorePath(storePath: string, rel: string): string {
+  return storePath.endsWith('/') ? storePath + rel : `${storePath}/${rel}`;
+}
+
+function toFileRow(r: FileRowRaw): FileRow {
+  return {
+    id: r.id,
+    storeId: r.store_id,
+    storeName: r.store_name,
+    path: r.display_path,
+    absPath: joinStorePath(r.store_path, r.display_path),
+    kind: r.kind,
+    format: r.format,
+    size: r.size,
+    mtime: new Date(Number(r.mtime_ns / 1_000_000n)).toISOString(),
+    sha256: r.sha256,
+    md5: r.md5,
+    state: r.state,
+    lastSeen: r.state === 'present' && r.last_scan_at && r.last_scan_at > r.last_seen ? r.last_scan_at : r.last_seen,
+    missingSince: r.missing_since,
+  };
+}
+
+export interface FileQuery {
+  query?: string;
+  kind?: FileKind;
+  storeId?: number;
+  includeMissing?: boolean;
+  sort: FileSort;
+  offset: number;
+  limit: number;
+}
+
+const HEX = /^[0-9a-f]{4,64}$/i;
+
+/**
+ * Searches by name or path substring, or by digest prefix when the query looks
+ * like hex. Digest prefixes use the digest indexes (a range scan), not LIKE.
+ */
+export function searchFileRows(db: ReadableDb, q: FileQuery): { total: number; rows: FileRow[] } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = {};
+  if (!q.includeMissing) where.push(`f.state = 'present'`);
+  if (q.kind) {
+    where.push('f.kind = @kind');
+    params.kind = q.kind;
+  }
+  if (q.storeId !== undefined) {
+    where.push('f.store_id = @storeId');
+    params.storeId = q.storeId;
+  }
+  const text = q.query?.trim();
+  if (text) {
+    const clauses = [`f.display_path LIKE @like ESCAPE '\\'`];
+    params.like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    if (HEX.test(text)) {
+      const lo = text.toLowerCase();
+      params.lo = lo;
+      params.hi = lo + 'g';
+      clauses.push('(f.sha256 >= @lo AND f.sha256 < @hi)', '(f.md5 >= @lo AND f.md5 < @hi)');
+    }
+    where.push(`(${clauses.join(' OR ')})`);
+  }
+  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = (db.statement(`SELECT COUNT(*) AS n FROM files f ${whereSql}`).get(params) as { n: number }).n;
+  const stmt = db.statement(
+    `SELECT f.id, f.store_id, s.name AS store_name, s.path AS store_path, s.last_scan_at, f.display_path, f.kind, f.format, f.size,
+            f.mtime_ns, f.sha256, f.md5, f.state, f.last_seen, f.missing_since
+     FROM files f JOIN stores s ON s.id = f.store_id ${whereSql}
+     ORDER BY ${SORTS[q.sort]} LIMIT @limit OFFSET @offset`,
+  );
+  const rows = (stmt.safeIntegers(false), stmt.all({ ...params, limit: q.limit, offset: q.offset })) as (Omit<FileRowRaw, 'mtime_ns'> & { mtime_ns: number })[];
+  return { total, rows: rows.map((r) => toFileRow({ ...r, mtime_ns: BigInt(r.mtime_ns) })) };
+}
+
+export function workspaceTotals(db: ReadableDb): { stores: number; files: number; bytes: number; hashed: number; missing: number } {
+  return db
+    .statement(
+      `SELECT (SELECT COUNT(*) FROM stores) AS stores,
+              COALESCE(SUM(state = 'present'), 0) AS files,
+              COALESCE(SUM(CASE WHEN state = 'present' THEN size END), 0) AS bytes,
+              COALESCE(SUM(state = 'present' AND sha256 IS NOT NULL), 0) AS hashed,
+              COALESCE(SUM(state = 'missing'), 0) AS missing
+       FROM files`,
+    )
+    .get() as { stores: number; files: number; bytes: number; hashed: number; missing: number };
+}
+
+/** Files of a store (or below a path in it) for verification, with their stat and digests. */
+export function filesForVerify(db: ReadableDb, storeId: number, underRel: string | null): { id: number; relPath: Buffer; displayPath: string; size: number; sha256: string | null; md5: string | null }[] {
+  const rows = (
+    underRel === null
+      ? db.statement(`SELECT id, rel_path, display_path, size, sha256, md5 FROM files WHERE store_id = ? AND state = 'present' ORDER BY display_path`).all(storeId)
+      : db
+          .statement(`SELECT id, rel_path, display_path, size, sha256, md5 FROM files WHERE store_id = ? AND state = 'present' AND (display_path = ? OR display_path LIKE ? ESCAPE '\\') ORDER BY display_path`)
+          .all(storeId, underRel, `${underRel.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`)
+  ) as { id: number; rel_path: Buffer; display_path: string; size: number; sha256: string | null; md5: string | null }[];
+  return rows.map((r) => ({ id: r.id, relPath: r.rel_path, displayPath: r.display_path, size: r.size, sha256: r.sha256, md5: r.md5 }));
+}
+
+export function fileBySha256(db: ReadableDb, sha256: string): { id: number; storeId: number; displayPath: string }[] {
+  return (db.statement(`SELECT id, store_id, display_path FROM files WHERE sha256 = ? AND state = 'present'`).all(sha256) as { id: number; store_id: number; display_path: string }[]).map((r) => ({ id: r.id, storeId: r.store_id, displayPath: r.display_path }));
+}
+
+export function setFileFormat(db: WritableDb, id: number, kind: FileKind, format: string | null): void {
+  db.statement(`UPDATE files SET kind = ?, format = ? WHERE id = ?`).run(kind, format, id);
+}

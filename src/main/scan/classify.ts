@@ -1,0 +1,113 @@
+import type { FileKind } from '../../shared/domain';
+
+/**
+ * First guess of a file's kind and format from its name alone: the walker
+ * sees every file and must not open them. The hash worker later returns the
+ * first bytes, and `refineByMagic` corrects the guess.
+ */
+const BY_EXTENSION: Record<string, [FileKind, string]> = {
+  safetensors: ['checkpoint', 'safetensors'],
+  gguf: ['checkpoint', 'gguf'],
+  ggml: ['checkpoint', 'ggml'],
+  pt: ['checkpoint', 'pytorch'],
+  pth: ['checkpoint', 'pytorch'],
+  bin: ['checkpoint', 'pytorch'],
+  ckpt: ['checkpoint', 'pytorch'],
+  onnx: ['checkpoint', 'onnx'],
+  h5: ['checkpoint', 'hdf5'],
+  hdf5: ['checkpoint', 'hdf5'],
+  keras: ['checkpoint', 'keras'],
+  msgpack: ['checkpoint', 'msgpack'],
+  pb: ['checkpoint', 'tensorflow'],
+  tflite: ['checkpoint', 'tflite'],
+  mlmodel: ['checkpoint', 'coreml'],
+  parquet: ['dataset', 'parquet'],
+  arrow: ['dataset', 'arrow'],
+  feather: ['dataset', 'arrow'],
+  jsonl: ['dataset', 'jsonl'],
+  ndjson: ['dataset', 'jsonl'],
+  csv: ['dataset', 'csv'],
+  tsv: ['dataset', 'tsv'],
+  tfrecord: ['dataset', 'tfrecord'],
+  tfrecords: ['dataset', 'tfrecord'],
+  npy: ['dataset', 'npy'],
+  npz: ['dataset', 'npz'],
+  yaml: ['config', 'yaml'],
+  yml: ['config', 'yaml'],
+  toml: ['config', 'toml'],
+  json: ['config', 'json'],
+  cfg: ['config', 'ini'],
+  ini: ['config', 'ini'],
+  py: ['code', 'python'],
+  ipynb: ['code', 'notebook'],
+  sh: ['code', 'shell'],
+  lock: ['environment', 'lockfile'],
+};
+
+const BY_NAME: Record<string, [FileKind, string]> = {
+  'readme.md': ['card', 'model-card'],
+  'modelcard.md': ['card', 'model-card'],
+  'model_card.md': ['card', 'model-card'],
+  'pyproject.toml': ['environment', 'pyproject'],
+  'poetry.lock': ['environment', 'lockfile'],
+  'pipfile.lock': ['environment', 'lockfile'],
+  'uv.lock': ['environment', 'lockfile'],
+  'conda.yaml': ['environment', 'conda'],
+  'environment.yml': ['environment', 'conda'],
+  'environment.yaml': ['environment', 'conda'],
+  'python_env.yaml': ['environment', 'python-env'],
+  'setup.py': ['code', 'python'],
+  'mlmodel': ['config', 'mlmodel'],
+  'meta.yaml': ['config', 'yaml'],
+  'dvc.yaml': ['config', 'dvc-pipeline'],
+  'dvc.lock': ['config', 'dvc-lock'],
+  'params.yaml': ['config', 'yaml'],
+  'nvidia-smi.txt': ['environment', 'nvidia-smi'],
+};
+
+export function classifyByName(name: string): { kind: FileKind; format: string | null } {
+  const lower = name.toLowerCase();
+  const byName = BY_NAME[lower];
+  if (byName) return { kind: byName[0], format: byName[1] };
+  if (/^requirements.*\.txt$/.test(lower) || lower === 'pip-freeze.txt' || lower === 'constraints.txt') return { kind: 'environment', format: 'requirements' };
+  if (lower.endsWith('.safetensors.index.json') || lower.endsWith('.bin.index.json')) return { kind: 'checkpoint', format: 'shard-index' };
+  if (lower.endsWith('.dvc')) return { kind: 'config', format: 'dvc-file' };
+  const dot = lower.lastIndexOf('.');
+  if (dot > 0) {
+    const hit = BY_EXTENSION[lower.slice(dot + 1)];
+    if (hit) return { kind: hit[0], format: hit[1] };
+  }
+  return { kind: 'other', format: null };
+}
+
+function startsWith(head: Uint8Array, sig: number[] | string, at = 0): boolean {
+  const bytes = typeof sig === 'string' ? Array.from(sig, (c) => c.charCodeAt(0)) : sig;
+  if (head.length < at + bytes.length) return false;
+  return bytes.every((b, i) => head[at + i] === b);
+}
+
+/** What the first bytes prove. Returns null when they prove nothing beyond the name. */
+export function refineByMagic(name: string, head: Uint8Array, current: { kind: FileKind; format: string | null }): { kind: FileKind; format: string | null } | null {
+  if (head.length === 0) return null;
+  if (startsWith(head, 'GGUF')) return { kind: 'checkpoint', format: 'gguf' };
+  if (startsWith(head, 'PAR1')) return { kind: 'dataset', format: 'parquet' };
+  if (startsWith(head, 'ARROW1')) return { kind: 'dataset', format: 'arrow' };
+  if (startsWith(head, [0xff, 0xff, 0xff, 0xff]) && current.format === 'arrow') return current;
+  if (startsWith(head, [0x93, ...Array.from('NUMPY', (c) => c.charCodeAt(0))])) return { kind: 'dataset', format: 'npy' };
+  if (startsWith(head, [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])) return { kind: 'checkpoint', format: current.format === 'keras' ? 'keras' : 'hdf5' };
+  if (startsWith(head, 'PK\x03\x04')) {
+    if (current.format === 'npz' || current.format === 'keras') return current;
+    if (current.kind === 'checkpoint' || /\.(pt|pth|bin|ckpt|tar)$/i.test(name)) return { kind: 'checkpoint', format: 'pytorch' };
+    return { kind: current.kind, format: current.format ?? 'zip' };
+  }
+  if (head[0] === 0x80 && head.length > 1 && head[1]! >= 2 && head[1]! <= 5 && /\.(pt|pth|bin|ckpt|pkl|pickle)$/i.test(name)) return { kind: 'checkpoint', format: 'pickle' };
+  if (head.length >= 9 && current.format === 'safetensors') {
+    // 8-byte little-endian header length, then a JSON object
+    return head[8] === 0x7b ? current : { kind: 'other', format: null };
+  }
+  if (head.length >= 9 && head[8] === 0x7b && /\.(bin|st)$/i.test(name)) {
+    const len = Buffer.from(head.subarray(0, 8)).readBigUInt64LE(0);
+    if (len > 1n && len < 100_000_000n) return { kind: 'checkpoint', format: 'safetensors' };
+  }
+  return null;
+}

@@ -1,0 +1,60 @@
+import type { Severity } from '../../shared/domain';
+
+/**
+ * Messages between the scanner and its workers. Plain data only: these cross
+ * a thread boundary by structured clone.
+ */
+
+export interface WalkRequest {
+  root: string;
+  followSymlinks: boolean;
+  batchSize: number;
+}
+
+export interface WalkedFile {
+  /** Path below the store root, as raw bytes (file names need not be UTF-8). */
+  rel: Uint8Array;
+  size: number;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  inode: string;
+  device: string;
+  /** Reached through a symbolic link inside the store. */
+  viaLink: boolean;
+}
+
+export interface WalkFinding {
+  rel: Uint8Array;
+  code: string;
+  severity: Severity;
+  message: string;
+}
+
+export type WalkMessage =
+  | { type: 'batch'; files: WalkedFile[]; findings: WalkFinding[]; dirs: number }
+  | { type: 'done'; rootDevice: string | null; dirs: number }
+  | { type: 'fatal'; code: string; message: string };
+
+export interface HashJob {
+  /** Absolute path, as raw bytes. */
+  path: Uint8Array;
+  /** The stat the walker saw; the file must still have it before and after hashing. */
+  size: number;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+export interface HashTask {
+  jobs: HashJob[];
+  md5: boolean;
+  /** Shared flag: non-zero asks the worker to stop between chunks. */
+  cancel?: Int32Array;
+  /** For tests: milliseconds to sleep between chunks. */
+  throttleMs?: number;
+}
+
+export type HashOutcome =
+  | { ok: true; sha256: string; md5: string | null; head: Uint8Array; bytes: number }
+  | { ok: false; kind: 'unstable' | 'io' | 'not-a-file' | 'cancelled'; message: string; code?: string };
+
+export const HASH_CHUNK = 4 * 1024 * 1024;

@@ -1,0 +1,465 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ScanProgress, ScanStatus, ScanSummary } from '../../shared/domain';
+import type { ApiEvent } from '../../shared/api';
+import { inTransaction, type WritableDb } from '../db/connection';
+import {
+  deleteFile,
+  insertSeenFile,
+  loadIndexSnapshot,
+  markFileMissing,
+  markFilePresent,
+  moveFile,
+  setFileDigests,
+  setFileFormat,
+  updateChangedFile,
+  type IndexedStat,
+  type SeenFile,
+} from '../db/files';
+import { clearStoreScanFindings, insertFinding, type NewFinding } from '../db/findings';
+import { finishScan, insertScan } from '../db/scans';
+import { recordStoreScan, setStoreStatus, type StoreRecord } from '../db/stores';
+import { classifyByName, refineByMagic } from './classify';
+import type { HashPool } from './hash-pool';
+import type { HashJob, HashOutcome, WalkedFile, WalkFinding, WalkMessage } from './protocol';
+
+export interface ScanContext {
+  db: WritableDb;
+  pool: HashPool;
+  walkWorkerFile: string;
+  emit(event: ApiEvent): void;
+  /** For tests: slow every hash chunk down. */
+  throttleMs?: number;
+}
+
+export interface ScanOptions {
+  /** Hash every file again, even those whose stat did not change. */
+  rehash?: boolean;
+}
+
+export interface ScanHandle {
+  scanId: number;
+  storeId: number;
+  done: Promise<ScanSummary>;
+  cancel(): void;
+  progress(): ScanProgress;
+}
+
+const SMALL_FILE = 1024 * 1024;
+const TASK_FILES = 64;
+const TASK_BYTES = 16 * 1024 * 1024;
+const FLUSH_MS = 150;
+const PROGRESS_MS = 250;
+
+const nowIso = () => new Date().toISOString();
+const relKey = (rel: Uint8Array) => Buffer.from(rel.buffer, rel.byteOffset, rel.byteLength).toString('latin1');
+
+function seenFrom(w: WalkedFile): SeenFile {
+  const relPath = Buffer.from(w.rel.buffer, w.rel.byteOffset, w.rel.byteLength);
+  const displayPath = relPath.toString('utf8');
+  const slash = displayPath.lastIndexOf('/');
+  const name = slash >= 0 ? displayPath.slice(slash + 1) : displayPath;
+  const { kind, format } = classifyByName(name);
+  return { relPath, displayPath, name, size: w.size, mtimeNs: w.mtimeNs, ctimeNs: w.ctimeNs, inode: w.inode, device: w.device, kind, format };
+}
+
+/** A store is a DVC project when it says so at its root; its files then get MD5 too (DVC's digest). */
+function storeDeclaresMd5(root: string): boolean {
+  return ['.dvc', 'dvc.yaml', 'dvc.lock'].some((n) => existsSync(join(root, n)));
+}
+
+interface QueuedHash {
+  id: number;
+  seen: SeenFile;
+  abs: Uint8Array;
+  /** Stat taken at this wall-clock time (ns); a file modified in the same second is racy. */
+  statAtNs: bigint;
+}
+
+/**
+ * One scan of one store: walk (on a worker thread), compare with the index,
+ * write changes in short batched transactions, hash what is new or changed in
+ * the pool, then settle moves and missing files. Cancelling keeps everything
+ * finished so far; a killed scan resumes from what the index holds.
+ */
+export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOptions = {}): ScanHandle {
+  const { db, pool } = ctx;
+  const startedAt = nowIso();
+  const t0 = performance.now();
+  const scanId = insertScan(db, store.id, startedAt);
+  ctx.emit({ type: 'scan.started', scanId, storeId: store.id });
+
+  const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
+  let cancelled = false;
+  let offline = false;
+  let fatal: string | null = null;
+  const md5 = storeDeclaresMd5(store.path);
+  const rootBytes = Buffer.from(store.path.endsWith('/') ? store.path : `${store.path}/`);
+
+  const snapshot = loadIndexSnapshot(db, store.id);
+  const hadIndex = snapshot.size > 0;
+  /** New files this scan, when the store had an index: candidates for moves. */
+  const newFiles = new Map<number, { seen: SeenFile; sha256: string | null }>();
+  const newByInode = new Map<string, number>();
+
+  const counts = { files: 0, bytes: 0, new: 0, changed: 0, moved: 0, missing: 0, unchanged: 0, hashed: 0, bytesHashed: 0, errors: 0 };
+  const progress: ScanProgress = {
+    scanId,
+    storeId: store.id,
+    phase: 'walking',
+    filesSeen: 0,
+    filesToHash: 0,
+    filesHashed: 0,
+    bytesToHash: 0,
+    bytesHashed: 0,
+    bytesPerSecond: 0,
+    etaSeconds: null,
+    currentFile: null,
+    elapsedSeconds: 0,
+  };
+
+  // ---- writes, batched ---------------------------------------------------
+  let pendingWrites: (() => void)[] = [];
+  const flushWrites = () => {
+    if (pendingWrites.length === 0) return;
+    const batch = pendingWrites;
+    pendingWrites = [];
+    inTransaction(db, () => {
+      for (const w of batch) w();
+    });
+  };
+  const flushTimer = setInterval(flushWrites, FLUSH_MS);
+
+  const addFinding = (f: Omit<NewFinding, 'storeId' | 'scanId'>) => {
+    if (f.severity === 'error') counts.errors++;
+    pendingWrites.push(() => {
+      const stored = insertFinding(db, { ...f, storeId: store.id, scanId }, nowIso());
+      ctx.emit({ type: 'finding', finding: stored });
+    });
+  };
+
+  // ---- hashing -----------------------------------------------------------
+  const queue: QueuedHash[] = [];
+  const dropped = new Set<number>(); // queued files that turned out to be moves of indexed ones
+  let inFlight = 0;
+  const maxInFlight = pool.threads * 4;
+  let drainResolve: (() => void) | null = null;
+  let walkDone = false;
+  const inode = new Map<string, string>(); // device:inode -> sha256, so hard links and HF snapshot links hash once
+
+  const applyOutcome = (q: QueuedHash, o: HashOutcome) => {
+    const display = q.seen.displayPath;
+    if (o.ok) {
+      counts.hashed++;
+      counts.bytesHashed += o.bytes;
+      progress.filesHashed++;
+      progress.bytesHashed += o.bytes;
+      const racy = q.seen.mtimeNs / 1_000_000_000n >= q.statAtNs / 1_000_000_000n;
+      const refined = refineByMagic(q.seen.name, o.head, q.seen);
+      inode.set(`${q.seen.device}:${q.seen.inode}`, o.sha256);
+      const nf = newFiles.get(q.id);
+      if (nf) nf.sha256 = o.sha256;
+      pendingWrites.push(() => {
+        setFileDigests(db, q.id, { sha256: o.sha256, md5: o.md5, racy }, nowIso());
+        if (refined && (refined.kind !== q.seen.kind || refined.format !== q.seen.format)) setFileFormat(db, q.id, refined.kind, refined.format);
+      });
+    } else if (o.kind === 'cancelled') {
+      // left unhashed: the next scan picks it up
+    } else if (o.kind === 'unstable') {
+      addFinding({ path: display, code: 'file-unstable', severity: 'warning', message: `${o.message}; not recorded as hashed, will be hashed again on the next scan` });
+    } else if (o.kind === 'not-a-file') {
+      addFinding({ path: display, code: 'not-a-file', severity: 'warning', message: o.message });
+    } else {
+      const reason = o.code === 'EACCES' || o.code === 'EPERM' ? 'permission denied' : o.code === 'ENOENT' ? 'deleted while the scan ran' : o.message;
+      addFinding({ path: display, code: `read-${(o.code ?? 'error').toLowerCase()}`, severity: o.code === 'ENOENT' ? 'warning' : 'error', message: `cannot read: ${reason}` });
+    }
+  };
+
+  const pump = () => {
+    while (!cancelled && inFlight < maxInFlight && queue.length > 0) {
+      const batch: QueuedHash[] = [];
+      let bytes = 0;
+      while (queue.length > 0 && batch.length < TASK_FILES) {
+        const next = queue[0]!;
+        if (batch.length > 0 && (next.seen.size > SMALL_FILE || bytes + next.seen.size > TASK_BYTES)) break;
+        queue.shift();
+        if (dropped.has(next.id)) continue;
+        batch.push(next);
+        bytes += next.seen.size;
+        if (next.seen.size > SMALL_FILE) break;
+      }
+      if (batch.length === 0) continue;
+      inFlight++;
+      progress.currentFile = batch[0]!.seen.displayPath;
+      const jobs: HashJob[] = batch.map((q) => ({ path: q.abs, size: q.seen.size, mtimeNs: q.seen.mtimeNs, ctimeNs: q.seen.ctimeNs }));
+      pool
+        .hash(jobs, { md5, cancel: cancelFlag, throttleMs: ctx.throttleMs })
+        .then(
+          (outcomes) => batch.forEach((q, i) => applyOutcome(q, outcomes[i]!)),
+          (e: unknown) => batch.forEach((q) => applyOutcome(q, { ok: false, kind: 'io', message: `hash worker failed: ${e instanceof Error ? e.message : String(e)}` })),
+        )
+        .finally(() => {
+          inFlight--;
+          pump();
+          checkDrained();
+        });
+    }
+    checkDrained();
+  };
+  const checkDrained = () => {
+    if (drainResolve && inFlight === 0 && (queue.length === 0 || cancelled)) {
+      const r = drainResolve;
+      drainResolve = null;
+      r();
+    }
+  };
+  const drained = () =>
+    new Promise<void>((resolve) => {
+      drainResolve = resolve;
+      checkDrained();
+    });
+
+  const enqueue = (id: number, seen: SeenFile, statAtNs: bigint) => {
+    progress.filesToHash++;
+    progress.bytesToHash += seen.size;
+    queue.push({ id, seen, abs: Buffer.concat([rootBytes, seen.relPath]), statAtNs });
+    pump();
+  };
+
+  // ---- the walk ------------------------------------------------------------
+  const onBatch = (files: WalkedFile[], findings: WalkFinding[]) => {
+    const statAtNs = BigInt(Date.now()) * 1_000_000n;
+    const now = nowIso();
+    for (const wf of findings) {
+      addFinding({ path: Buffer.from(wf.rel).toString('utf8') || '.', code: wf.code, severity: wf.severity, message: wf.message });
+    }
+    const toHash: [number, SeenFile][] = [];
+    inTransaction(db, () => {
+      for (const wf of files) {
+        counts.files++;
+        counts.bytes += wf.size;
+        progress.filesSeen++;
+        const key = relKey(wf.rel);
+        const prev = snapshot.get(key);
+        if (prev) {
+          snapshot.delete(key);
+          const sameStat = prev.size === wf.size && prev.mtimeNs === wf.mtimeNs && prev.ctimeNs === wf.ctimeNs && prev.inode === wf.inode;
+          if (sameStat && prev.sha256 && !prev.racy && !options.rehash && (!md5 || prev.md5)) {
+            counts.unchanged++;
+            if (prev.missing) markFilePresent(db, prev.id, now);
+            continue;
+          }
+          const seen = seenFrom(wf);
+          if (!sameStat) {
+            counts.changed++;
+            updateChangedFile(db, prev.id, seen, now);
+          } else if (prev.missing) markFilePresent(db, prev.id, now);
+          toHash.push([prev.id, seen]);
+        } else {
+          const seen = seenFrom(wf);
+          const id = insertSeenFile(db, store.id, seen, now);
+          counts.new++;
+          if (hadIndex) {
+            newFiles.set(id, { seen, sha256: null });
+            newByInode.set(`${seen.device}:${seen.inode}:${seen.size}:${seen.mtimeNs}`, id);
+          }
+          toHash.push([id, seen]);
+        }
+      }
+    });
+    for (const [id, seen] of toHash) {
+      if (seen.size === 0) {
+        // The empty file has one digest; no need to open it.
+        progress.filesToHash++;
+        applyOutcome({ id, seen, abs: new Uint8Array(0), statAtNs }, { ok: true, sha256: EMPTY_SHA256, md5: md5 ? EMPTY_MD5 : null, head: new Uint8Array(0), bytes: 0 });
+        continue;
+      }
+      enqueue(id, seen, statAtNs);
+    }
+  };
+
+  let walker: Worker | null = null;
+  const walked = new Promise<{ rootDevice: string | null }>((resolve) => {
+    walker = new Worker(ctx.walkWorkerFile, { workerData: { kind: 'pedigree-walk', request: { root: store.path, followSymlinks: store.followSymlinks, batchSize: 2000 } } });
+    let settled = false;
+    const settle = (v: { rootDevice: string | null }) => {
+      if (!settled) {
+        settled = true;
+        resolve(v);
+      }
+    };
+    walker.on('message', (m: WalkMessage) => {
+      if (m.type === 'batch') {
+        try {
+          onBatch(m.files, m.findings);
+        } catch (e) {
+          fatal = `index write failed: ${e instanceof Error ? e.message : String(e)}`;
+          cancelNow();
+        }
+      } else if (m.type === 'done') settle({ rootDevice: m.rootDevice });
+      else if (m.type === 'fatal') {
+        if (m.code === 'ENOENT' || m.code === 'EIO' || m.code === 'ENOTDIR' || m.code === 'ENXIO') offline = true;
+        fatal = m.message;
+        settle({ rootDevice: null });
+      }
+    });
+    walker.on('error', (e) => {
+      fatal = `walker failed: ${e.message}`;
+      settle({ rootDevice: null });
+    });
+    walker.on('exit', () => settle({ rootDevice: null }));
+  });
+
+  const rootDeviceBefore = deviceOf(store.path);
+
+  const cancelNow = () => {
+    if (cancelled) return;
+    cancelled = true;
+    Atomics.store(cancelFlag, 0, 1);
+    queue.length = 0;
+    void (walker as Worker | null)?.terminate();
+    checkDrained();
+  };
+
+  const progressTimer = setInterval(() => emitProgress(), PROGRESS_MS);
+  const emitProgress = () => {
+    const elapsed = (performance.now() - t0) / 1000;
+    progress.elapsedSeconds = elapsed;
+    progress.bytesPerSecond = elapsed > 0 ? progress.bytesHashed / elapsed : 0;
+    const left = progress.bytesToHash - progress.bytesHashed;
+    progress.etaSeconds = walkDone && progress.bytesPerSecond > 0 ? left / progress.bytesPerSecond : null;
+    ctx.emit({ type: 'scan.progress', progress: { ...progress } });
+  };
+
+  const done = (async (): Promise<ScanSummary> => {
+    let status: ScanStatus = 'done';
+    try {
+      const { rootDevice } = await walked;
+      walkDone = true;
+      // The store vanished or another file system is now mounted there: keep the index as it is.
+      if (!cancelled && !fatal && (rootDevice === null || (rootDeviceBefore !== null && rootDevice !== rootDeviceBefore))) {
+        offline = true;
+        fatal = `the store folder ${store.path} went away during the scan (unmounted?); its index is kept`;
+      }
+      if (offline) cancelNow();
+      progress.phase = 'hashing';
+      // Renames: a vanished file whose inode, size and mtime reappear under a new name.
+      if (!cancelled && !fatal && hadIndex) {
+        flushWrites();
+        inTransaction(db, () => {
+          for (const [key, prev] of snapshot) {
+            if (prev.missing) continue;
+            const newId = newByInode.get(`${prev.device}:${prev.inode}:${prev.size}:${prev.mtimeNs}`);
+            if (newId === undefined) continue;
+            const nf = newFiles.get(newId)!;
+            dropped.add(newId);
+            deleteFile(db, newId); // first: the old row takes over its path
+            moveFile(db, prev.id, nf.seen, nowIso(), true);
+            newFiles.delete(newId);
+            snapshot.delete(key);
+            counts.moved++;
+            counts.new--;
+          }
+        });
+      }
+      await drained();
+      flushWrites();
+      if (!cancelled && !fatal) {
+        progress.phase = 'finishing';
+        const now = nowIso();
+        inTransaction(db, () => {
+          settleMoves(db, snapshot, newFiles, counts, now);
+          for (const prev of snapshot.values()) {
+            if (prev.missing) continue;
+            markFileMissing(db, prev.id, now);
+            counts.missing++;
+          }
+          clearStoreScanFindings(db, store.id, scanId);
+        });
+      }
+      if (cancelled && !fatal) status = 'cancelled';
+      else if (fatal) status = 'failed';
+    } catch (e) {
+      status = 'failed';
+      fatal = e instanceof Error ? e.message : String(e);
+    } finally {
+      clearInterval(flushTimer);
+      clearInterval(progressTimer);
+    }
+    try {
+      flushWrites();
+    } catch (e) {
+      status = 'failed';
+      fatal ??= e instanceof Error ? e.message : String(e);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const summary: ScanSummary = {
+      scanId,
+      storeId: store.id,
+      storePath: store.path,
+      status,
+      ...counts,
+      seconds,
+      bytesPerSecond: seconds > 0 ? counts.bytesHashed / seconds : 0,
+      filesPerSecond: seconds > 0 ? counts.files / seconds : 0,
+      message: fatal,
+    };
+    const finishedAt = nowIso();
+    try {
+      inTransaction(db, () => {
+        finishScan(db, scanId, status, finishedAt, summary);
+        recordStoreScan(db, store.id, finishedAt, status);
+        setStoreStatus(db, store.id, offline ? 'offline' : 'online');
+      });
+    } catch (e) {
+      summary.message = `${summary.message ? summary.message + '; ' : ''}could not record the scan: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    emitProgress();
+    ctx.emit({ type: 'scan.finished', summary });
+    ctx.emit({ type: 'stores.changed' });
+    return summary;
+  })();
+
+  return { scanId, storeId: store.id, done, cancel: cancelNow, progress: () => ({ ...progress }) };
+}
+
+/** Moves: a vanished file whose digest a new file has; the old row keeps its identity. */
+function settleMoves(
+  db: WritableDb,
+  snapshot: Map<string, IndexedStat>,
+  newFiles: Map<number, { seen: SeenFile; sha256: string | null }>,
+  counts: { moved: number; new: number },
+  now: string,
+): void {
+  if (newFiles.size === 0) return;
+  const vanishedBySha = new Map<string, [string, IndexedStat][]>();
+  for (const [key, prev] of snapshot) {
+    if (prev.missing || !prev.sha256) continue;
+    const list = vanishedBySha.get(prev.sha256) ?? [];
+    list.push([key, prev]);
+    vanishedBySha.set(prev.sha256, list);
+  }
+  for (const [newId, nf] of newFiles) {
+    if (!nf.sha256) continue;
+    const candidates = vanishedBySha.get(nf.sha256);
+    const hit = candidates?.shift();
+    if (!hit) continue;
+    deleteFile(db, newId); // first: the old row takes over its path
+    moveFile(db, hit[1].id, nf.seen, now, true);
+    snapshot.delete(hit[0]);
+    counts.moved++;
+    counts.new--;
+  }
+}
+
+function deviceOf(path: string): string | null {
+  try {
+    return statSync(path, { bigint: true }).dev.toString();
+  } catch {
+    return null;
+  }
+}
+
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+export const EMPTY_MD5 = 'd41d8cd98f00b204e9800998ecf8427e';

@@ -1,0 +1,118 @@
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync, constants, type BigIntStats } from 'node:fs';
+import { read } from 'node:fs';
+import { promisify } from 'node:util';
+import { HASH_CHUNK, type HashJob, type HashOutcome, type HashTask } from '../main/scan/protocol';
+
+/**
+ * Piscina worker: SHA-256 (and MD5 where a store declares MD5) of whole files.
+ * Memory is two chunk buffers per worker whatever the file's size; the read of
+ * the next chunk overlaps the hashing of the current one. A file whose stat
+ * changes while it is read is reported unstable, not hashed.
+ */
+
+const readAsync = promisify(read);
+const HEAD = 64;
+const SMALL = 1024 * 1024;
+// A few tasks may run at once in one worker (their reads overlap); each takes a buffer pair.
+const freePairs: [Buffer, Buffer][] = [];
+function takeBuffers(): [Buffer, Buffer] {
+  return freePairs.pop() ?? [Buffer.allocUnsafe(HASH_CHUNK), Buffer.allocUnsafe(HASH_CHUNK)];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function sameStat(st: BigIntStats, job: HashJob): boolean {
+  return Number(st.size) === job.size && st.mtimeNs === job.mtimeNs && st.ctimeNs === job.ctimeNs;
+}
+
+async function hashOne(job: HashJob, task: HashTask, [a, b]: [Buffer, Buffer]): Promise<HashOutcome> {
+  let fd: number;
+  try {
+    // O_NONBLOCK: should the path have been swapped for a FIFO, open must not hang.
+    fd = openSync(Buffer.from(job.path), constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOATIME ?? 0));
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EPERM' && constants.O_NOATIME) {
+      // O_NOATIME is only allowed to the file's owner; retry without it.
+      try {
+        fd = openSync(Buffer.from(job.path), constants.O_RDONLY | constants.O_NONBLOCK);
+      } catch (e2) {
+        const err2 = e2 as NodeJS.ErrnoException;
+        return { ok: false, kind: 'io', code: err2.code, message: err2.message };
+      }
+    } else return { ok: false, kind: 'io', code: err.code, message: err.message };
+  }
+  try {
+    const before = fstatSync(fd, { bigint: true });
+    if (!before.isFile()) return { ok: false, kind: 'not-a-file', message: 'no longer a regular file' };
+    if (!sameStat(before, job)) return { ok: false, kind: 'unstable', message: 'changed since it was listed (size or time differ)' };
+    const sha = createHash('sha256');
+    const md5 = task.md5 ? createHash('md5') : null;
+    let head: Uint8Array = new Uint8Array(0);
+    let total = 0;
+    const update = (chunk: Buffer) => {
+      sha.update(chunk);
+      md5?.update(chunk);
+    };
+    if (job.size <= SMALL) {
+      // Small files: one synchronous read, no promise overhead.
+      let n = 0;
+      while (n <= SMALL) {
+        const got = readSync(fd, a, n, SMALL + 1 - n, null);
+        if (got === 0) break;
+        n += got;
+      }
+      total = n;
+      if (n > SMALL) return { ok: false, kind: 'unstable', message: 'grew while it was read' };
+      update(a.subarray(0, n));
+      head = Uint8Array.from(a.subarray(0, Math.min(HEAD, n)));
+    } else {
+      let current = a;
+      let next = b;
+      let pending = readAsync(fd, current, 0, current.length, null);
+      for (;;) {
+        const { bytesRead } = await pending;
+        if (bytesRead === 0) break;
+        if (total === 0) head = Uint8Array.from(current.subarray(0, Math.min(HEAD, bytesRead)));
+        total += bytesRead;
+        if (task.cancel && Atomics.load(task.cancel, 0) !== 0) return { ok: false, kind: 'cancelled', message: 'cancelled' };
+        pending = readAsync(fd, next, 0, next.length, null);
+        update(current.subarray(0, bytesRead));
+        [current, next] = [next, current];
+        if (task.throttleMs) await sleep(task.throttleMs);
+      }
+    }
+    const after = fstatSync(fd, { bigint: true });
+    if (!sameStat(after, job) || total !== job.size) {
+      return { ok: false, kind: 'unstable', message: `changed while it was read (read ${total} bytes, listed ${job.size}, now ${after.size})` };
+    }
+    return { ok: true, sha256: hex(sha), md5: md5 ? hex(md5) : null, head, bytes: total };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { ok: false, kind: 'io', code: err.code, message: err.message };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function hex(h: Hash): string {
+  return h.digest('hex');
+}
+
+export default async function hashFiles(task: HashTask): Promise<HashOutcome[]> {
+  const out: HashOutcome[] = [];
+  const pair = takeBuffers();
+  try {
+    for (const job of task.jobs) {
+      if (task.cancel && Atomics.load(task.cancel, 0) !== 0) {
+        out.push({ ok: false, kind: 'cancelled', message: 'cancelled' });
+        continue;
+      }
+      out.push(await hashOne(job, task, pair));
+    }
+  } finally {
+    freePairs.push(pair);
+  }
+  return out;
+}

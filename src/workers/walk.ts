@@ -1,0 +1,182 @@
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type BigIntStats, type Dirent } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import ignore, { type Ignore } from 'ignore';
+import type { WalkedFile, WalkFinding, WalkMessage, WalkRequest } from '../main/scan/protocol';
+
+/**
+ * Walks a store on its own thread with synchronous stat calls (the fastest way
+ * to stat many files in Node) and streams batches to the scanner, so the main
+ * thread stays free and memory stays bounded by the batch size.
+ */
+
+const SEP = Buffer.from('/');
+/** Internals that are indexes of their own, not content: read by their readers, never walked. */
+const SKIP_DIRS = new Set(['.git', '.hg', '.svn']);
+const SKIP_REL_DIRS = new Set(['.dvc/cache', '.dvc/tmp', '.pedigree-tmp']);
+
+interface Frame {
+  abs: Buffer;
+  rel: Buffer;
+  ignores: { base: string; ig: Ignore }[];
+}
+
+function utf8(b: Buffer): string {
+  return b.toString('utf8');
+}
+
+export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
+  const root = Buffer.from(req.root);
+  let rootStat: BigIntStats;
+  try {
+    rootStat = statSync(root, { bigint: true });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    post({ type: 'fatal', code: err.code ?? 'EIO', message: `cannot open the store folder ${req.root}: ${err.message}` });
+    return;
+  }
+  if (!rootStat.isDirectory()) {
+    post({ type: 'fatal', code: 'ENOTDIR', message: `${req.root} is not a folder` });
+    return;
+  }
+  const rootReal = realpath(req.root);
+  let files: WalkedFile[] = [];
+  let findings: WalkFinding[] = [];
+  let dirs = 0;
+  const visitedDirs = new Set<string>([`${rootStat.dev}:${rootStat.ino}`]);
+  const flush = (force: boolean) => {
+    if (force || files.length + findings.length >= req.batchSize) {
+      post({ type: 'batch', files, findings, dirs });
+      files = [];
+      findings = [];
+    }
+  };
+  const finding = (rel: Buffer, code: string, severity: WalkFinding['severity'], message: string) => {
+    findings.push({ rel, code, severity, message });
+  };
+  const addFile = (rel: Buffer, st: BigIntStats, viaLink: boolean) => {
+    files.push({ rel, size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino.toString(), device: st.dev.toString(), viaLink });
+    flush(false);
+  };
+
+  const stack: Frame[] = [{ abs: root, rel: Buffer.alloc(0), ignores: [] }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    dirs++;
+    let entries: Dirent<Buffer>[];
+    try {
+      entries = readdirSync(frame.abs, { withFileTypes: true, encoding: 'buffer' });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      finding(frame.rel, `dir-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot list folder: ${err.message}`);
+      continue;
+    }
+    const ignores = frame.ignores.slice();
+    if (entries.some((d) => d.name.equals(IGNORE_FILE))) {
+      try {
+        const text = readFileSync(Buffer.concat([frame.abs, SEP, IGNORE_FILE]), 'utf8');
+        ignores.push({ base: utf8(frame.rel), ig: ignore().add(text) });
+      } catch (e) {
+        finding(Buffer.concat([frame.rel, frame.rel.length ? SEP : Buffer.alloc(0), IGNORE_FILE]), 'ignore-file-unreadable', 'warning', `cannot read .pedigreeignore: ${(e as Error).message}`);
+      }
+    }
+    for (const d of entries) {
+      const name = d.name;
+      const rel = frame.rel.length ? Buffer.concat([frame.rel, SEP, name]) : Buffer.from(name);
+      const abs = Buffer.concat([frame.abs, SEP, name]);
+      const relText = utf8(rel);
+      if (isIgnored(ignores, relText, d.isDirectory())) continue;
+      if (!isValidUtf8(name)) finding(rel, 'name-not-utf8', 'info', `file name is not valid UTF-8 (bytes ${name.toString('hex')}); indexed by its raw bytes`);
+      let st: BigIntStats;
+      try {
+        st = lstatSync(abs, { bigint: true });
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (err.code === 'ENOENT') continue; // deleted between readdir and stat: simply not there
+        finding(rel, `stat-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot stat: ${err.message}`);
+        continue;
+      }
+      let viaLink = false;
+      if (st.isSymbolicLink()) {
+        let target: BigIntStats;
+        try {
+          target = statSync(abs, { bigint: true });
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          if (err.code === 'ELOOP') finding(rel, 'symlink-loop', 'warning', 'symbolic link loop: the link resolves to itself');
+          else finding(rel, 'symlink-dangling', 'warning', `dangling symbolic link: its target does not exist (${err.code ?? err.message})`);
+          continue;
+        }
+        const inside = isInside(rootReal, realpath(abs));
+        if (!inside && !req.followSymlinks) {
+          finding(rel, 'symlink-outside-store', 'info', 'symbolic link to a place outside the store; not followed (enable "follow symlinks" on the store to index it)');
+          continue;
+        }
+        if (target.isDirectory() && !req.followSymlinks) continue; // the folder it names is walked where it really is
+        st = target;
+        viaLink = true;
+      }
+      if (st.isDirectory()) {
+        if (SKIP_DIRS.has(utf8(name)) || SKIP_REL_DIRS.has(relText)) continue;
+        const key = `${st.dev}:${st.ino}`;
+        if (visitedDirs.has(key)) {
+          finding(rel, 'symlink-loop', 'warning', 'folder already visited through another link: a symbolic link loop; not walked again');
+          continue;
+        }
+        visitedDirs.add(key);
+        stack.push({ abs, rel, ignores });
+      } else if (st.isFile()) {
+        addFile(rel, st, viaLink);
+      } else {
+        const what = st.isFIFO() ? 'a named pipe (FIFO)' : st.isSocket() ? 'a socket' : 'a device file';
+        finding(rel, 'special-file', 'info', `${what}; never opened`);
+      }
+    }
+    flush(false);
+  }
+  flush(true);
+  let rootDevice: string | null = null;
+  try {
+    rootDevice = statSync(root, { bigint: true }).dev.toString();
+  } catch {
+    rootDevice = null;
+  }
+  post({ type: 'done', rootDevice, dirs });
+}
+
+const IGNORE_FILE = Buffer.from('.pedigreeignore');
+
+function isIgnored(ignores: { base: string; ig: Ignore }[], rel: string, isDir: boolean): boolean {
+  for (const { base, ig } of ignores) {
+    const sub = base ? rel.slice(base.length + 1) : rel;
+    if (!sub) continue;
+    if (ig.ignores(isDir ? `${sub}/` : sub)) return true;
+  }
+  return false;
+}
+
+function realpath(p: string | Buffer): string {
+  try {
+    return realpathSync(p, 'utf8');
+  } catch {
+    return typeof p === 'string' ? p : p.toString('utf8');
+  }
+}
+
+function isInside(root: string, p: string): boolean {
+  return p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+function isValidUtf8(b: Buffer): boolean {
+  try {
+    decoder.decode(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+if (parentPort && workerData && (workerData as { kind?: string }).kind === 'pedigree-walk') {
+  const port = parentPort;
+  walk((workerData as { request: WalkRequest }).request, (m) => port.postMessage(m));
+}
