@@ -5,7 +5,7 @@
 //   dist/renderer/         the UI (Vite)
 // `node scripts/build.mjs node` builds only the Node side (fast; the unit tests use it).
 import { build } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,7 +32,15 @@ await Promise.all([
   build({ ...common, entryPoints: { walk: 'src/workers/walk.ts', hash: 'src/workers/hash.ts' }, outdir: 'dist/workers' }),
 ]);
 if (only !== 'node') {
+  // Test runners set NODE_ENV=test; the renderer is always built for production (React's prod JSX runtime).
+  process.env.NODE_ENV = 'production';
   const { build: viteBuild } = await import('vite');
-  await viteBuild({ configFile: join(root, 'vite.renderer.config.mts'), logLevel: 'warn', build: { outDir: join(root, 'dist/renderer'), emptyOutDir: true } });
+  // Built aside and swapped in, so a server running from dist/ never sees a half-written folder.
+  const fresh = join(root, `dist/renderer.${process.pid}`);
+  await viteBuild({ configFile: join(root, 'vite.renderer.config.mts'), logLevel: 'warn', build: { outDir: fresh, emptyOutDir: true } });
+  const old = join(root, `dist/renderer.old.${process.pid}`);
+  if (existsSync(join(root, 'dist/renderer'))) renameSync(join(root, 'dist/renderer'), old);
+  renameSync(fresh, join(root, 'dist/renderer'));
+  rmSync(old, { recursive: true, force: true });
 }
 console.log(`built ${only === 'node' ? 'the Node side' : 'Pedigree'} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);

@@ -33,6 +33,8 @@ export const methods = {
     params: StoreRef.extend({ rehash: z.boolean().optional() }).strict(),
     result: z.object({ scanId: z.number().int() }),
   },
+  /** The desktop app's folder dialog; browser mode answers that it has none (the UI offers a path field). */
+  pickFolder: { params: Empty, result: z.object({ path: z.string().nullable() }) },
   removeStore: { params: StoreRef, result: z.object({ removed: z.boolean() }) },
   cancelScan: {
     params: z.object({ scanId: z.number().int().positive() }).strict(),

@@ -186,6 +186,9 @@ export class Workspace {
       listStores: () => this.listStores(),
       addStore: (p) => describeStore(this.db, this.addStore(p).store),
       rescanStore: (p) => ({ scanId: this.rescan(p.storeId, p.rehash ?? false).scanId }),
+      pickFolder: () => {
+        throw new ApiError('invalid-input', 'there is no folder dialog in browser mode; type the folder path instead');
+      },
       removeStore: async (p) => {
         this.getStore(p.storeId);
         return { removed: await this.removeStore(p.storeId) };
