@@ -108,7 +108,4 @@ export type Api = { [M in MethodName]: (params: Params<M>) => Promise<Result<M>>
 /** Server-side implementation: the same methods, params already validated. */
 export type ApiHandlers = { [M in MethodName]: (params: z.output<Methods[M]['params']>) => Promise<Result<M>> | Result<M> };
 
-/** The prefix every IPC channel of the app carries; the preload forwards nothing else. */
-export const IPC_PREFIX = 'pedigree:';
-export const IPC_CALL = `${IPC_PREFIX}call`;
-export const IPC_EVENT = `${IPC_PREFIX}event`;
+export { IPC_CALL, IPC_EVENT, IPC_PREFIX } from './ipc';

@@ -1,0 +1,15 @@
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { IPC_CALL, IPC_EVENT } from '../../shared/ipc';
+
+/**
+ * The sandboxed preload exposes the API contract's transport and nothing
+ * else: one call channel and one event channel, both with the app's prefix.
+ */
+contextBridge.exposeInMainWorld('pedigreeBridge', {
+  invoke: (method: string, params: unknown) => ipcRenderer.invoke(IPC_CALL, String(method), params),
+  subscribe: (listener: (event: unknown) => void) => {
+    const handler = (_e: IpcRendererEvent, event: unknown) => listener(event);
+    ipcRenderer.on(IPC_EVENT, handler);
+    return () => ipcRenderer.removeListener(IPC_EVENT, handler);
+  },
+});
