@@ -1,6 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import { ApiError } from '../../shared/errors';
-import { Workspace } from '../core/workspace';
+import type { Workspace } from '../core/workspace';
 
 /** Where the built pieces are, resolved once by the entry point. */
 export interface AppPaths {
@@ -43,8 +42,4 @@ export class UsageError extends Error {
 
 export function printJson(ctx: CommandContext, value: unknown): void {
   ctx.out.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-export function requireWorkspaceError(e: unknown): e is ApiError {
-  return e instanceof ApiError;
 }
