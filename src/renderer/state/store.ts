@@ -25,6 +25,8 @@ export interface AppSlice {
   boot(): Promise<void>;
 }
 
+let lastCountsRefresh = 0;
+
 const createAppSlice: StateCreator<State, [], [], AppSlice> = (set, get) => ({
   info: null,
   connection: 'connecting',
@@ -46,10 +48,15 @@ const createAppSlice: StateCreator<State, [], [], AppSlice> = (set, get) => ({
     api.onEvent((e) => {
       switch (e.type) {
         case 'scan.started':
-          set((s) => ({ scanning: { ...s.scanning, [e.storeId]: s.scanning[e.storeId] ?? null } }));
+          set((s) => ({ scanning: { ...s.scanning, [e.storeId]: s.scanning[e.storeId] ?? null }, scanIds: { ...s.scanIds, [e.storeId]: e.scanId } }));
           break;
         case 'scan.progress':
           set((s) => ({ scanning: { ...s.scanning, [e.progress.storeId]: e.progress } }));
+          // the counts on the cards grow as the scan writes; a refresh every two seconds is plenty
+          if (Date.now() - lastCountsRefresh > 2000) {
+            lastCountsRefresh = Date.now();
+            void get().loadStores();
+          }
           break;
         case 'scan.finished': {
           set((s) => {
@@ -73,8 +80,12 @@ const createAppSlice: StateCreator<State, [], [], AppSlice> = (set, get) => ({
     try {
       const [info, status] = await Promise.all([api.getAppInfo({}), api.getStatus({})]);
       const scanning: Record<number, ScanProgress | null> = {};
-      for (const p of status.activeScans) scanning[p.storeId] = p;
-      set({ info, connection: 'online', scanning });
+      const scanIds: Record<number, number> = {};
+      for (const p of status.activeScans) {
+        scanning[p.storeId] = p;
+        scanIds[p.storeId] = p.scanId;
+      }
+      set({ info, connection: 'online', scanning, scanIds });
     } catch (e) {
       set({ connection: 'lost', connectionError: message(e) });
     }
@@ -86,7 +97,9 @@ export interface StoresSlice {
   stores: Store[];
   storesState: LoadState;
   storesError: string | null;
+  /** Stores being scanned, with the latest progress (null until the first report). */
   scanning: Record<number, ScanProgress | null>;
+  scanIds: Record<number, number>;
   lastSummary: Record<number, ScanSummary>;
   findings: Finding[];
   actionError: string | null;
@@ -116,6 +129,7 @@ const createStoresSlice: StateCreator<State, [], [], StoresSlice> = (set, get) =
     storesState: 'idle',
     storesError: null,
     scanning: {},
+    scanIds: {},
     lastSummary: {},
     findings: [],
     actionError: null,
@@ -144,10 +158,14 @@ const createStoresSlice: StateCreator<State, [], [], StoresSlice> = (set, get) =
         }
       });
     },
-    rescanStore: async (storeId) => void (await act(() => getApi().rescanStore({ storeId }))),
+    rescanStore: async (storeId) =>
+      void (await act(async () => {
+        const { scanId } = await getApi().rescanStore({ storeId });
+        set((s) => ({ scanning: { ...s.scanning, [storeId]: s.scanning[storeId] ?? null }, scanIds: { ...s.scanIds, [storeId]: scanId } }));
+      })),
     async cancelScan(storeId) {
-      const p = get().scanning[storeId];
-      if (p) await act(() => getApi().cancelScan({ scanId: p.scanId }));
+      const scanId = get().scanIds[storeId];
+      if (scanId !== undefined) await act(() => getApi().cancelScan({ scanId }));
     },
     removeStore: async (storeId) => void (await act(() => getApi().removeStore({ storeId }).then(() => get().loadStores()))),
     clearActionError: () => set({ actionError: null }),

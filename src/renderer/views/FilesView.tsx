@@ -50,6 +50,8 @@ export function FilesView() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
   const more = useCallback(() => void loadMore(), [loadMore]);
+  // A filter change carries the text as typed, so a pending (debounced) edit is not lost to it.
+  const apply = (patch: Parameters<typeof setFilters>[0]) => setFilters({ query: text, ...patch });
 
   return (
     <section className="view files-view" aria-labelledby="files-title">
@@ -61,7 +63,7 @@ export function FilesView() {
       </header>
       <div className="toolbar">
         <input ref={inputRef} className="input search" type="search" placeholder="Search names, paths, sha256 or md5 prefixes   ( / )" value={text} onChange={(e) => setText(e.target.value)} aria-label="search files" spellCheck={false} />
-        <select className="input" value={filters.kind} onChange={(e) => setFilters({ kind: e.target.value as typeof filters.kind })} aria-label="kind">
+        <select className="input" value={filters.kind} onChange={(e) => apply({ kind: e.target.value as typeof filters.kind })} aria-label="kind">
           <option value="">All kinds</option>
           {FILE_KINDS.map((k) => (
             <option key={k} value={k}>
@@ -69,7 +71,7 @@ export function FilesView() {
             </option>
           ))}
         </select>
-        <select className="input" value={filters.storeId ?? ''} onChange={(e) => setFilters({ storeId: e.target.value ? Number(e.target.value) : null })} aria-label="store">
+        <select className="input" value={filters.storeId ?? ''} onChange={(e) => apply({ storeId: e.target.value ? Number(e.target.value) : null })} aria-label="store">
           <option value="">All stores</option>
           {stores.map((s) => (
             <option key={s.id} value={s.id}>
@@ -77,14 +79,14 @@ export function FilesView() {
             </option>
           ))}
         </select>
-        <select className="input" value={filters.sort} onChange={(e) => setFilters({ sort: e.target.value as typeof filters.sort })} aria-label="sort">
+        <select className="input" value={filters.sort} onChange={(e) => apply({ sort: e.target.value as typeof filters.sort })} aria-label="sort">
           <option value="path">Sort by path</option>
           <option value="size-desc">Largest first</option>
           <option value="size-asc">Smallest first</option>
           <option value="mtime-desc">Newest first</option>
         </select>
         <label className="check">
-          <input type="checkbox" checked={filters.includeMissing} onChange={(e) => setFilters({ includeMissing: e.target.checked })} /> Include missing
+          <input type="checkbox" checked={filters.includeMissing} onChange={(e) => apply({ includeMissing: e.target.checked })} /> Include missing
         </label>
       </div>
       <div className="result-line muted small" aria-live="polite">
