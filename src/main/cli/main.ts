@@ -6,12 +6,14 @@ import { MigrationError } from '../db/migrate';
 import { EXIT_USAGE, UsageError, type AppPaths, type Command, type CommandContext } from './command';
 import { filesCommand } from './commands/files';
 import { indexCommand } from './commands/index-store';
+import { inspectCommand } from './commands/inspect';
 import { serveCommand } from './commands/serve';
 import { statusCommand } from './commands/status';
 import { storesCommand } from './commands/stores';
+import { verifyCommand } from './commands/verify';
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: Command[] = [serveCommand, indexCommand, filesCommand, statusCommand, storesCommand];
+export const commands: Command[] = [serveCommand, indexCommand, filesCommand, statusCommand, storesCommand, verifyCommand, inspectCommand];
 
 const COMMON = {
   db: { type: 'string' },
