@@ -246,3 +246,9 @@ export function fileBySha256(db: ReadableDb, sha256: string): { id: number; stor
 export function setFileFormat(db: WritableDb, id: number, kind: FileKind, format: string | null): void {
   db.statement(`UPDATE files SET kind = ?, format = ? WHERE id = ?`).run(kind, format, id);
 }
+
+/** What the lineage readers are told of a store: its present files with their digests. */
+export function presentFilesOfStore(db: ReadableDb, storeId: number): Map<string, { size: number; sha256: string | null; md5: string | null }> {
+  const rows = db.statement(`SELECT display_path, size, sha256, md5 FROM files WHERE store_id = ? AND state = 'present'`).all(storeId) as { display_path: string; size: number; sha256: string | null; md5: string | null }[];
+  return new Map(rows.map((r) => [r.display_path, { size: r.size, sha256: r.sha256, md5: r.md5 }]));
+}

@@ -8,6 +8,8 @@ export interface NewFinding {
   code: string;
   severity: Severity;
   message: string;
+  /** Who found it: a scan (replaced by the next scan), the lineage readers, or verify. */
+  source?: 'scan' | 'lineage' | 'verify';
 }
 
 interface FindingRow {
@@ -35,15 +37,20 @@ const toFinding = (r: FindingRow): Finding => ({
 export function insertFinding(db: WritableDb, f: NewFinding, now: string): Finding {
   const id = Number(
     db
-      .statement(`INSERT INTO findings (store_id, scan_id, path, code, severity, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`)
-      .run(f.storeId, f.scanId, f.path, f.code, f.severity, f.message, now).lastInsertRowid,
+      .statement(`INSERT INTO findings (store_id, scan_id, path, code, severity, message, created_at, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+      .run(f.storeId, f.scanId, f.path, f.code, f.severity, f.message, now, f.source ?? 'scan').lastInsertRowid,
   );
-  return { id, ...f, createdAt: now };
+  return { id, storeId: f.storeId, scanId: f.scanId, path: f.path, code: f.code, severity: f.severity, message: f.message, createdAt: now };
 }
 
 /** A new scan of a store replaces the findings of the scans before it. */
 export function clearStoreScanFindings(db: WritableDb, storeId: number, exceptScanId: number): void {
-  db.statement(`DELETE FROM findings WHERE store_id = ? AND scan_id IS NOT NULL AND scan_id != ?`).run(storeId, exceptScanId);
+  db.statement(`DELETE FROM findings WHERE store_id = ? AND source = 'scan' AND (scan_id IS NULL OR scan_id != ?)`).run(storeId, exceptScanId);
+}
+
+/** Re-reading a store's lineage replaces the findings its readers made before. */
+export function clearStoreFindingsFrom(db: WritableDb, storeId: number, source: 'lineage' | 'verify'): void {
+  db.statement(`DELETE FROM findings WHERE store_id = ? AND source = ?`).run(storeId, source);
 }
 
 export function listFindingRows(db: ReadableDb, opts: { storeId?: number; offset: number; limit: number }): { total: number; rows: Finding[] } {

@@ -63,6 +63,18 @@ describe('migrations', () => {
     expect(readFileSync(path).equals(bytes)).toBe(true);
   });
 
+  it('002 keeps the findings a version-1 workspace had, marking them as the scan\'s', () => {
+    const path = tempDbPath();
+    const v1 = openWorkspaceDb(path, { migrations: migrations.slice(0, 1) });
+    v1.raw.prepare(`INSERT INTO stores (path, name, added_at) VALUES ('/s', 's', 'now')`).run();
+    v1.raw.prepare(`INSERT INTO findings (store_id, path, code, severity, message, created_at) VALUES (1, 'a', 'c', 'info', 'm', 'now')`).run();
+    closeDb(v1);
+    const db = openWorkspaceDb(path);
+    expect(db.raw.prepare(`SELECT path, source FROM findings`).all()).toEqual([{ path: 'a', source: 'scan' }]);
+    expect(tables(db)).toEqual(expect.arrayContaining(['lineage_nodes', 'lineage_edges', 'lineage_node_files']));
+    closeDb(db);
+  });
+
   it('reject a list with gaps', () => {
     const db = openWorkspaceDb(':memory:');
     expect(() => runMigrations(db, [{ version: 2, name: 'x', up: () => {} }])).toThrow(/without gaps/);

@@ -1,5 +1,6 @@
 import type { WritableDb } from './connection';
 import { m001Workspace } from './migrations/001_workspace';
+import { m002Lineage } from './migrations/002_lineage';
 
 export interface Migration {
   version: number;
@@ -8,7 +9,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. A new change is a new file and one line here. */
-export const migrations: readonly Migration[] = [m001Workspace];
+export const migrations: readonly Migration[] = [m001Workspace, m002Lineage];
 
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';

@@ -1,0 +1,248 @@
+import type { MergedLineage } from '../lineage/merge';
+import type { Evidence, LineageEdge, NodeKind } from '../lineage/model';
+import type { ReadableDb, WritableDb } from './connection';
+
+export interface NodeRow {
+  id: number;
+  storeId: number;
+  key: string;
+  kind: NodeKind;
+  label: string;
+  props: Record<string, unknown>;
+  evidence: Evidence[];
+  readers: string[];
+  present: boolean;
+}
+
+export interface NodeFileRow {
+  nodeId: number;
+  path: string;
+  fileId: number | null;
+  size: number | null;
+  algorithm: string | null;
+  digest: string | null;
+  declaredOnly: boolean;
+  /** The indexed file's own digests, when the node file is joined to one. */
+  sha256: string | null;
+  md5: string | null;
+  storeId: number;
+}
+
+export interface EdgeRow {
+  id: number;
+  fromId: number;
+  toId: number;
+  relation: LineageEdge['relation'];
+  strength: LineageEdge['strength'];
+  evidence: Evidence;
+}
+
+interface RawNode {
+  id: number;
+  store_id: number;
+  key: string;
+  kind: NodeKind;
+  label: string;
+  props: string;
+  evidence: string;
+  readers: string;
+  present: number;
+}
+const toNode = (r: RawNode): NodeRow => ({
+  id: r.id,
+  storeId: r.store_id,
+  key: r.key,
+  kind: r.kind,
+  label: r.label,
+  props: JSON.parse(r.props) as Record<string, unknown>,
+  evidence: JSON.parse(r.evidence) as Evidence[],
+  readers: r.readers.split(','),
+  present: r.present === 1,
+});
+
+interface RawEdge {
+  id: number;
+  from_id: number;
+  to_id: number;
+  relation: LineageEdge['relation'];
+  strength: LineageEdge['strength'];
+  evidence_file: string;
+  evidence_line: number | null;
+  evidence_detail: string | null;
+}
+const toEdge = (r: RawEdge): EdgeRow => ({
+  id: r.id,
+  fromId: r.from_id,
+  toId: r.to_id,
+  relation: r.relation,
+  strength: r.strength,
+  evidence: { file: r.evidence_file, ...(r.evidence_line !== null ? { line: r.evidence_line } : {}), ...(r.evidence_detail !== null ? { detail: r.evidence_detail } : {}) },
+});
+
+/**
+ * Replaces one store's lineage with a freshly merged graph. Node files are
+ * joined to the indexed file at the same path; a node whose every file is
+ * declared but absent is stored as "declared, not present".
+ */
+export function replaceStoreLineage(db: WritableDb, storeId: number, merged: MergedLineage): Map<string, number> {
+  db.statement(`DELETE FROM lineage_nodes WHERE store_id = ?`).run(storeId);
+  const fileAt = db.statement(`SELECT id FROM files WHERE store_id = ? AND display_path = ? AND state = 'present'`);
+  const insertNode = db.statement(`INSERT INTO lineage_nodes (store_id, key, kind, label, props, evidence, readers, present) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertFile = db.statement(`INSERT INTO lineage_node_files (node_id, path, file_id, size, algorithm, digest, declared_only) VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const insertEdge = db.statement(
+    `INSERT INTO lineage_edges (from_id, to_id, relation, strength, evidence_file, evidence_line, evidence_detail) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (from_id, to_id, relation) DO NOTHING`,
+  );
+  const ids = new Map<string, number>();
+  for (const n of merged.nodes) {
+    const resolved = n.files.map((f) => ({ f, fileId: (fileAt.get(storeId, f.path) as { id: number } | undefined)?.id ?? null }));
+    const present = n.files.length === 0 ? n.present : resolved.some((r) => r.fileId !== null) || (n.present && resolved.some((r) => !r.f.declaredOnly));
+    const id = Number(insertNode.run(storeId, n.key, n.kind, n.label, JSON.stringify(n.props), JSON.stringify(n.evidence.slice(0, 50)), n.readers.join(','), present ? 1 : 0).lastInsertRowid);
+    ids.set(n.key, id);
+    for (const { f, fileId } of resolved) {
+      const digests = f.digests?.length ? f.digests : [null];
+      for (const d of digests) insertFile.run(id, f.path, fileId, f.size ?? null, d?.algorithm ?? null, d?.value ?? null, f.declaredOnly ? 1 : 0);
+    }
+  }
+  for (const e of merged.edges) {
+    const from = ids.get(e.from);
+    const to = ids.get(e.to);
+    if (from === undefined || to === undefined) continue;
+    insertEdge.run(from, to, e.relation, e.strength, e.evidence.file, e.evidence.line ?? null, e.evidence.detail ?? null);
+  }
+  return ids;
+}
+
+/** Node files whose declared digest can be compared with an indexed file's. */
+export function declaredDigestsOfStore(db: ReadableDb, storeId: number): NodeFileRow[] {
+  return (
+    db
+      .statement(
+        `SELECT nf.node_id, nf.path, nf.file_id, nf.size, nf.algorithm, nf.digest, nf.declared_only, f.sha256, f.md5, n.store_id
+         FROM lineage_node_files nf JOIN lineage_nodes n ON n.id = nf.node_id LEFT JOIN files f ON f.id = nf.file_id
+         WHERE n.store_id = ? AND nf.digest IS NOT NULL`,
+      )
+      .all(storeId) as { node_id: number; path: string; file_id: number | null; size: number | null; algorithm: string | null; digest: string | null; declared_only: number; sha256: string | null; md5: string | null; store_id: number }[]
+  ).map((r) => ({ nodeId: r.node_id, path: r.path, fileId: r.file_id, size: r.size, algorithm: r.algorithm, digest: r.digest, declaredOnly: r.declared_only === 1, sha256: r.sha256, md5: r.md5, storeId: r.store_id }));
+}
+
+/** Indexed files (any store) with this digest. */
+export function filesWithDigest(db: ReadableDb, algorithm: 'sha256' | 'md5', digest: string): { id: number; storeId: number; path: string }[] {
+  const sql = algorithm === 'sha256' ? `SELECT id, store_id, display_path FROM files WHERE sha256 = ? AND state = 'present'` : `SELECT id, store_id, display_path FROM files WHERE md5 = ? AND state = 'present'`;
+  return (db.statement(sql).all(digest) as { id: number; store_id: number; display_path: string }[]).map((r) => ({ id: r.id, storeId: r.store_id, path: r.display_path }));
+}
+
+/** The node standing for an indexed file, creating a plain file node when no reader made one. */
+export function ensureFileNode(db: WritableDb, file: { id: number; storeId: number; path: string }, kind: NodeKind): number {
+  const existing = db.statement(`SELECT node_id FROM lineage_node_files WHERE file_id = ? LIMIT 1`).get(file.id) as { node_id: number } | undefined;
+  if (existing) return existing.node_id;
+  const key = `file:${file.path}`;
+  const byKey = db.statement(`SELECT id FROM lineage_nodes WHERE store_id = ? AND key = ?`).get(file.storeId, key) as { id: number } | undefined;
+  if (byKey) return byKey.id;
+  const id = Number(
+    db
+      .statement(`INSERT INTO lineage_nodes (store_id, key, kind, label, props, evidence, readers, present) VALUES (?, ?, ?, ?, '{}', '[]', 'index', 1)`)
+      .run(file.storeId, key, kind, file.path.split('/').pop() ?? file.path).lastInsertRowid,
+  );
+  db.statement(`INSERT INTO lineage_node_files (node_id, path, file_id, declared_only) VALUES (?, ?, ?, 0)`).run(id, file.path, file.id);
+  return id;
+}
+
+export function insertEdge(db: WritableDb, e: { fromId: number; toId: number; relation: LineageEdge['relation']; strength: LineageEdge['strength']; evidence: Evidence }): void {
+  db.statement(
+    `INSERT INTO lineage_edges (from_id, to_id, relation, strength, evidence_file, evidence_line, evidence_detail) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (from_id, to_id, relation) DO NOTHING`,
+  ).run(e.fromId, e.toId, e.relation, e.strength, e.evidence.file, e.evidence.line ?? null, e.evidence.detail ?? null);
+}
+
+export function getNode(db: ReadableDb, id: number): NodeRow | null {
+  const r = db.statement(`SELECT * FROM lineage_nodes WHERE id = ?`).get(id) as RawNode | undefined;
+  return r ? toNode(r) : null;
+}
+
+export function getNodes(db: ReadableDb, ids: number[]): NodeRow[] {
+  const out: NodeRow[] = [];
+  // batched: SQLite caps bound parameters
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    out.push(...(db.raw.prepare(`SELECT * FROM lineage_nodes WHERE id IN (${chunk.map(() => '?').join(',')})`).all(...chunk) as RawNode[]).map(toNode));
+  }
+  return out;
+}
+
+export function nodesForFile(db: ReadableDb, fileId: number): NodeRow[] {
+  return (db.statement(`SELECT n.* FROM lineage_nodes n JOIN lineage_node_files nf ON nf.node_id = n.id WHERE nf.file_id = ? GROUP BY n.id`).all(fileId) as RawNode[]).map(toNode);
+}
+
+export function nodeByKey(db: ReadableDb, storeId: number, key: string): NodeRow | null {
+  const r = db.statement(`SELECT * FROM lineage_nodes WHERE store_id = ? AND key = ?`).get(storeId, key) as RawNode | undefined;
+  return r ? toNode(r) : null;
+}
+
+export function nodeFiles(db: ReadableDb, nodeIds: number[]): NodeFileRow[] {
+  const out: NodeFileRow[] = [];
+  for (let i = 0; i < nodeIds.length; i += 500) {
+    const chunk = nodeIds.slice(i, i + 500);
+    const rows = db.raw
+      .prepare(
+        `SELECT nf.node_id, nf.path, nf.file_id, nf.size, nf.algorithm, nf.digest, nf.declared_only, f.sha256, f.md5, n.store_id
+         FROM lineage_node_files nf JOIN lineage_nodes n ON n.id = nf.node_id LEFT JOIN files f ON f.id = nf.file_id
+         WHERE nf.node_id IN (${chunk.map(() => '?').join(',')})`,
+      )
+      .all(...chunk) as { node_id: number; path: string; file_id: number | null; size: number | null; algorithm: string | null; digest: string | null; declared_only: number; sha256: string | null; md5: string | null; store_id: number }[];
+    out.push(...rows.map((r) => ({ nodeId: r.node_id, path: r.path, fileId: r.file_id, size: r.size, algorithm: r.algorithm, digest: r.digest, declaredOnly: r.declared_only === 1, sha256: r.sha256, md5: r.md5, storeId: r.store_id })));
+  }
+  return out;
+}
+
+/** Nodes reachable upstream (ancestors) or downstream (descendants), with their distance. */
+export function reachable(db: ReadableDb, start: number, direction: 'up' | 'down', maxDepth: number): Map<number, number> {
+  const sql =
+    direction === 'up'
+      ? `WITH RECURSIVE walk(id, depth) AS (SELECT ?, 0 UNION SELECT e.from_id, walk.depth + 1 FROM lineage_edges e JOIN walk ON e.to_id = walk.id WHERE walk.depth < ?)
+         SELECT id, MIN(depth) AS depth FROM walk GROUP BY id`
+      : `WITH RECURSIVE walk(id, depth) AS (SELECT ?, 0 UNION SELECT e.to_id, walk.depth + 1 FROM lineage_edges e JOIN walk ON e.from_id = walk.id WHERE walk.depth < ?)
+         SELECT id, MIN(depth) AS depth FROM walk GROUP BY id`;
+  const rows = db.statement(sql).all(start, maxDepth) as { id: number; depth: number }[];
+  return new Map(rows.map((r) => [r.id, r.depth]));
+}
+
+export function edgesAmong(db: ReadableDb, ids: number[]): EdgeRow[] {
+  if (ids.length === 0) return [];
+  // json_each keeps this one statement whatever the number of ids (no bound-parameter limit)
+  const json = JSON.stringify(ids);
+  return (
+    db.statement(`SELECT e.* FROM lineage_edges e WHERE e.from_id IN (SELECT value FROM json_each(?)) AND e.to_id IN (SELECT value FROM json_each(?))`).all(json, json) as RawEdge[]
+  ).map(toEdge);
+}
+
+export function edgesOf(db: ReadableDb, nodeId: number): EdgeRow[] {
+  return (db.statement(`SELECT * FROM lineage_edges WHERE from_id = ? OR to_id = ?`).all(nodeId, nodeId) as RawEdge[]).map(toEdge);
+}
+
+export function neighbours(db: ReadableDb, nodeId: number): { up: number[]; down: number[] } {
+  const up = (db.statement(`SELECT from_id AS id FROM lineage_edges WHERE to_id = ?`).all(nodeId) as { id: number }[]).map((r) => r.id);
+  const down = (db.statement(`SELECT to_id AS id FROM lineage_edges WHERE from_id = ?`).all(nodeId) as { id: number }[]).map((r) => r.id);
+  return { up, down };
+}
+
+export function nodesOfKind(db: ReadableDb, kind: NodeKind, storeId?: number): NodeRow[] {
+  return (
+    (storeId === undefined ? db.statement(`SELECT * FROM lineage_nodes WHERE kind = ? ORDER BY label`).all(kind) : db.statement(`SELECT * FROM lineage_nodes WHERE kind = ? AND store_id = ? ORDER BY label`).all(kind, storeId)) as RawNode[]
+  ).map(toNode);
+}
+
+export function nodesWithDigest(db: ReadableDb, digest: string): NodeRow[] {
+  return (
+    db
+      .statement(
+        `SELECT DISTINCT n.* FROM lineage_nodes n JOIN lineage_node_files nf ON nf.node_id = n.id LEFT JOIN files f ON f.id = nf.file_id
+         WHERE nf.digest = @d OR f.sha256 = @d OR f.md5 = @d`,
+      )
+      .all({ d: digest }) as RawNode[]
+  ).map(toNode);
+}
+
+export function lineageCounts(db: ReadableDb): { nodes: number; edges: number } {
+  return db.statement(`SELECT (SELECT COUNT(*) FROM lineage_nodes) AS nodes, (SELECT COUNT(*) FROM lineage_edges) AS edges`).get() as { nodes: number; edges: number };
+}
