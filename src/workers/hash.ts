@@ -76,7 +76,10 @@ async function hashOne(job: HashJob, task: HashTask, [a, b]: [Buffer, Buffer]): 
         if (bytesRead === 0) break;
         if (total === 0) head = Uint8Array.from(current.subarray(0, Math.min(HEAD, bytesRead)));
         total += bytesRead;
+        // No read is pending here, so returning early leaves nothing to race the close.
         if (task.cancel && Atomics.load(task.cancel, 0) !== 0) return { ok: false, kind: 'cancelled', message: 'cancelled' };
+        // A file still being written (a log, a checkpoint in progress) could otherwise keep the read going for ever.
+        if (total > job.size) return { ok: false, kind: 'unstable', message: `grew while it was read (listed ${job.size} bytes, read ${total} so far)` };
         pending = readAsync(fd, next, 0, next.length, null);
         update(current.subarray(0, bytesRead));
         [current, next] = [next, current];

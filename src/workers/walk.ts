@@ -42,16 +42,18 @@ export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
   let files: WalkedFile[] = [];
   let findings: WalkFinding[] = [];
   let dirs = 0;
+  let statAtNs = nowNs();
   const visitedDirs = new Set<string>([`${rootStat.dev}:${rootStat.ino}`]);
   const flush = (force: boolean) => {
     if (force || files.length + findings.length >= req.batchSize) {
-      post({ type: 'batch', files, findings, dirs });
+      post({ type: 'batch', files, findings, dirs, statAtNs });
       files = [];
       findings = [];
+      statAtNs = nowNs();
     }
   };
-  const finding = (rel: Buffer, code: string, severity: WalkFinding['severity'], message: string) => {
-    findings.push({ rel, code, severity, message });
+  const finding = (rel: Buffer, code: string, severity: WalkFinding['severity'], message: string, unseen = false) => {
+    findings.push(unseen ? { rel, code, severity, message, unseen } : { rel, code, severity, message });
   };
   const addFile = (rel: Buffer, st: BigIntStats, viaLink: boolean) => {
     files.push({ rel, size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino.toString(), device: st.dev.toString(), viaLink });
@@ -67,16 +69,23 @@ export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
       entries = readdirSync(frame.abs, { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      finding(frame.rel, `dir-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot list folder: ${err.message}`);
+      // A folder deleted since its parent was listed is simply gone; any other failure hides what is in it.
+      finding(frame.rel, `dir-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot list folder: ${err.message}`, err.code !== 'ENOENT');
       continue;
     }
     const ignores = frame.ignores.slice();
-    if (entries.some((d) => d.name.equals(IGNORE_FILE))) {
-      try {
-        const text = readFileSync(Buffer.concat([frame.abs, SEP, IGNORE_FILE]), 'utf8');
-        ignores.push({ base: utf8(frame.rel), ig: ignore().add(text) });
-      } catch (e) {
-        finding(Buffer.concat([frame.rel, frame.rel.length ? SEP : Buffer.alloc(0), IGNORE_FILE]), 'ignore-file-unreadable', 'warning', `cannot read .pedigreeignore: ${(e as Error).message}`);
+    const ignoreFile = entries.find((d) => d.name.equals(IGNORE_FILE));
+    if (ignoreFile) {
+      const rel = Buffer.concat([frame.rel, frame.rel.length ? SEP : Buffer.alloc(0), IGNORE_FILE]);
+      // Only a regular file is read: a FIFO under that name would block the walk for ever.
+      if (!ignoreFile.isFile()) finding(rel, 'ignore-file-unreadable', 'warning', '.pedigreeignore is not a regular file; not read');
+      else {
+        try {
+          const text = readFileSync(Buffer.concat([frame.abs, SEP, IGNORE_FILE]), 'utf8');
+          ignores.push({ base: utf8(frame.rel), ig: ignore().add(text) });
+        } catch (e) {
+          finding(rel, 'ignore-file-unreadable', 'warning', `cannot read .pedigreeignore: ${(e as Error).message}`);
+        }
       }
     }
     for (const d of entries) {
@@ -92,7 +101,7 @@ export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (err.code === 'ENOENT') continue; // deleted between readdir and stat: simply not there
-        finding(rel, `stat-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot stat: ${err.message}`);
+        finding(rel, `stat-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot stat: ${err.message}`, true);
         continue;
       }
       let viaLink = false;
@@ -103,15 +112,21 @@ export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
         } catch (e) {
           const err = e as NodeJS.ErrnoException;
           if (err.code === 'ELOOP') finding(rel, 'symlink-loop', 'warning', 'symbolic link loop: the link resolves to itself');
-          else finding(rel, 'symlink-dangling', 'warning', `dangling symbolic link: its target does not exist (${err.code ?? err.message})`);
+          else if (err.code === 'ENOENT' || err.code === 'ENOTDIR') finding(rel, 'symlink-dangling', 'warning', `dangling symbolic link: its target does not exist (${err.code})`);
+          else finding(rel, `symlink-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot follow symbolic link: ${err.message}`);
           continue;
         }
-        const inside = isInside(rootReal, realpath(abs));
+        const real = realpath(abs);
+        const inside = isInside(rootReal, real);
+        if (target.isDirectory() && inside) {
+          // Walked where it really is, whatever the order of entries; one that holds the link would be walked for ever.
+          if (isInside(real, realpath(frame.abs))) finding(rel, 'symlink-loop', 'warning', 'symbolic link to a folder that contains it: a loop; not followed');
+          continue;
+        }
         if (!inside && !req.followSymlinks) {
           finding(rel, 'symlink-outside-store', 'info', 'symbolic link to a place outside the store; not followed (enable "follow symlinks" on the store to index it)');
           continue;
         }
-        if (target.isDirectory() && !req.followSymlinks) continue; // the folder it names is walked where it really is
         st = target;
         viaLink = true;
       }
@@ -134,22 +149,32 @@ export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
     flush(false);
   }
   flush(true);
-  let rootDevice: string | null = null;
+  let rootId: string | null = null;
   try {
-    rootDevice = statSync(root, { bigint: true }).dev.toString();
+    const st = statSync(root, { bigint: true });
+    rootId = `${st.dev}:${st.ino}`;
   } catch {
-    rootDevice = null;
+    rootId = null;
   }
-  post({ type: 'done', rootDevice, dirs });
+  post({ type: 'done', rootId, dirs });
 }
+
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
 const IGNORE_FILE = Buffer.from('.pedigreeignore');
 
+/**
+ * gitignore precedence: the deepest .pedigreeignore with a rule for the path
+ * decides, so a nested `!name` re-includes what a parent's pattern excluded.
+ */
 function isIgnored(ignores: { base: string; ig: Ignore }[], rel: string, isDir: boolean): boolean {
-  for (const { base, ig } of ignores) {
+  for (let i = ignores.length - 1; i >= 0; i--) {
+    const { base, ig } = ignores[i]!;
     const sub = base ? rel.slice(base.length + 1) : rel;
     if (!sub) continue;
-    if (ig.ignores(isDir ? `${sub}/` : sub)) return true;
+    const verdict = ig.test(isDir ? `${sub}/` : sub);
+    if (verdict.ignored) return true;
+    if (verdict.unignored) return false;
   }
   return false;
 }

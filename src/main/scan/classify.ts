@@ -45,7 +45,7 @@ const BY_EXTENSION: Record<string, [FileKind, string]> = {
 };
 
 const BY_NAME: Record<string, [FileKind, string]> = {
-  'readme.md': ['card', 'model-card'],
+  'readme.md': ['card', 'readme'],
   'modelcard.md': ['card', 'model-card'],
   'model_card.md': ['card', 'model-card'],
   'pyproject.toml': ['environment', 'pyproject'],

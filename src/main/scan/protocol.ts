@@ -28,11 +28,19 @@ export interface WalkFinding {
   code: string;
   severity: Severity;
   message: string;
+  /**
+   * The walker could not look here (a folder it could not list, an entry it
+   * could not stat), so nothing is known of what the index holds at or below
+   * this path: it is kept as it is, not marked missing.
+   */
+  unseen?: true;
 }
 
 export type WalkMessage =
-  | { type: 'batch'; files: WalkedFile[]; findings: WalkFinding[]; dirs: number }
-  | { type: 'done'; rootDevice: string | null; dirs: number }
+  /** `statAtNs`: wall-clock time (ns) taken before the first stat of the batch; a file modified in that second or later is racy. */
+  | { type: 'batch'; files: WalkedFile[]; findings: WalkFinding[]; dirs: number; statAtNs: bigint }
+  /** `rootId`: device and inode of the store folder after the walk, or null when it is gone. */
+  | { type: 'done'; rootId: string | null; dirs: number }
   | { type: 'fatal'; code: string; message: string };
 
 export interface HashJob {

@@ -53,6 +53,7 @@ const FLUSH_MS = 150;
 const PROGRESS_MS = 250;
 
 const nowIso = () => new Date().toISOString();
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const relKey = (rel: Uint8Array) => Buffer.from(rel.buffer, rel.byteOffset, rel.byteLength).toString('latin1');
 
 function seenFrom(w: WalkedFile): SeenFile {
@@ -100,8 +101,14 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   const snapshot = loadIndexSnapshot(db, store.id);
   const hadIndex = snapshot.size > 0;
   /** New files this scan, when the store had an index: candidates for moves. */
-  const newFiles = new Map<number, { seen: SeenFile; sha256: string | null }>();
+  const newFiles = new Map<number, { seen: SeenFile; sha256: string | null; statAtNs: bigint }>();
   const newByInode = new Map<string, number>();
+  const inodeKey = (f: { device: string; inode: string; size: number; mtimeNs: bigint }) => `${f.device}:${f.inode}:${f.size}:${f.mtimeNs}`;
+  /** Indexed files by inode: a new path with one of these is likely a rename, settled when the walk ends. */
+  const indexedInodes = new Set<string>();
+  for (const prev of snapshot.values()) if (!prev.missing) indexedInodes.add(inodeKey(prev));
+  /** New files held back from hashing until then: a rename needs no reading. */
+  const heldBack: { id: number; seen: SeenFile; statAtNs: bigint }[] = [];
 
   const counts = { files: 0, bytes: 0, new: 0, changed: 0, moved: 0, missing: 0, unchanged: 0, hashed: 0, bytesHashed: 0, errors: 0 };
   const progress: ScanProgress = {
@@ -121,13 +128,23 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
 
   // ---- writes, batched ---------------------------------------------------
   let pendingWrites: (() => void)[] = [];
+  // A failed write (disk full, database made read-only) ends the scan, naming the database; the
+  // batch rolls back, so its files stay unhashed. Thrown from the timer it would crash the process.
+  const writeFailed = (e: unknown) => {
+    fatal ??= `cannot write the index ${db.path}: ${errorText(e)}`;
+    cancelNow();
+  };
   const flushWrites = () => {
     if (pendingWrites.length === 0) return;
     const batch = pendingWrites;
     pendingWrites = [];
-    inTransaction(db, () => {
-      for (const w of batch) w();
-    });
+    try {
+      inTransaction(db, () => {
+        for (const w of batch) w();
+      });
+    } catch (e) {
+      writeFailed(e);
+    }
   };
   const flushTimer = setInterval(flushWrites, FLUSH_MS);
 
@@ -147,6 +164,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   let drainResolve: (() => void) | null = null;
   let walkDone = false;
   const inode = new Map<string, string>(); // device:inode -> sha256, so hard links and HF snapshot links hash once
+  /** Listed by the walker, gone when opened: marked missing at the end, unless the whole store went away. */
+  const vanished: QueuedHash[] = [];
 
   const applyOutcome = (q: QueuedHash, o: HashOutcome) => {
     const display = q.seen.displayPath;
@@ -170,9 +189,11 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       addFinding({ path: display, code: 'file-unstable', severity: 'warning', message: `${o.message}; not recorded as hashed, will be hashed again on the next scan` });
     } else if (o.kind === 'not-a-file') {
       addFinding({ path: display, code: 'not-a-file', severity: 'warning', message: o.message });
+    } else if (o.code === 'ENOENT' || o.code === 'ENOTDIR') {
+      vanished.push(q);
     } else {
-      const reason = o.code === 'EACCES' || o.code === 'EPERM' ? 'permission denied' : o.code === 'ENOENT' ? 'deleted while the scan ran' : o.message;
-      addFinding({ path: display, code: `read-${(o.code ?? 'error').toLowerCase()}`, severity: o.code === 'ENOENT' ? 'warning' : 'error', message: `cannot read: ${reason}` });
+      const reason = o.code === 'EACCES' || o.code === 'EPERM' ? 'permission denied' : o.message;
+      addFinding({ path: display, code: `read-${(o.code ?? 'error').toLowerCase()}`, severity: 'error', message: `cannot read: ${reason}` });
     }
   };
 
@@ -228,10 +249,12 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   };
 
   // ---- the walk ------------------------------------------------------------
-  const onBatch = (files: WalkedFile[], findings: WalkFinding[]) => {
-    const statAtNs = BigInt(Date.now()) * 1_000_000n;
+  /** Paths (as snapshot keys) the walker could not look at: what the index holds there is kept. */
+  const unseen: string[] = [];
+  const onBatch = (files: WalkedFile[], findings: WalkFinding[], statAtNs: bigint) => {
     const now = nowIso();
     for (const wf of findings) {
+      if (wf.unseen) unseen.push(relKey(wf.rel));
       addFinding({ path: Buffer.from(wf.rel).toString('utf8') || '.', code: wf.code, severity: wf.severity, message: wf.message });
     }
     const toHash: [number, SeenFile][] = [];
@@ -261,29 +284,32 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
           const id = insertSeenFile(db, store.id, seen, now);
           counts.new++;
           if (hadIndex) {
-            newFiles.set(id, { seen, sha256: null });
-            newByInode.set(`${seen.device}:${seen.inode}:${seen.size}:${seen.mtimeNs}`, id);
+            newFiles.set(id, { seen, sha256: null, statAtNs });
+            newByInode.set(inodeKey(seen), id);
+            if (indexedInodes.has(inodeKey(seen))) {
+              heldBack.push({ id, seen, statAtNs });
+              continue;
+            }
           }
           toHash.push([id, seen]);
         }
       }
     });
-    for (const [id, seen] of toHash) {
-      if (seen.size === 0) {
-        // The empty file has one digest; no need to open it.
-        progress.filesToHash++;
-        applyOutcome({ id, seen, abs: new Uint8Array(0), statAtNs }, { ok: true, sha256: EMPTY_SHA256, md5: md5 ? EMPTY_MD5 : null, head: new Uint8Array(0), bytes: 0 });
-        continue;
-      }
-      enqueue(id, seen, statAtNs);
-    }
+    for (const [id, seen] of toHash) hashLater(id, seen, statAtNs);
+  };
+  const hashLater = (id: number, seen: SeenFile, statAtNs: bigint) => {
+    if (seen.size === 0) {
+      // The empty file has one digest; no need to open it.
+      progress.filesToHash++;
+      applyOutcome({ id, seen, abs: new Uint8Array(0), statAtNs }, { ok: true, sha256: EMPTY_SHA256, md5: md5 ? EMPTY_MD5 : null, head: new Uint8Array(0), bytes: 0 });
+    } else enqueue(id, seen, statAtNs);
   };
 
   let walker: Worker | null = null;
-  const walked = new Promise<{ rootDevice: string | null }>((resolve) => {
+  const walked = new Promise<{ rootId: string | null }>((resolve) => {
     walker = new Worker(ctx.walkWorkerFile, { workerData: { kind: 'pedigree-walk', request: { root: store.path, followSymlinks: store.followSymlinks, batchSize: 2000 } } });
     let settled = false;
-    const settle = (v: { rootDevice: string | null }) => {
+    const settle = (v: { rootId: string | null }) => {
       if (!settled) {
         settled = true;
         resolve(v);
@@ -292,26 +318,33 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     walker.on('message', (m: WalkMessage) => {
       if (m.type === 'batch') {
         try {
-          onBatch(m.files, m.findings);
+          onBatch(m.files, m.findings, m.statAtNs);
         } catch (e) {
-          fatal = `index write failed: ${e instanceof Error ? e.message : String(e)}`;
-          cancelNow();
+          writeFailed(e);
         }
-      } else if (m.type === 'done') settle({ rootDevice: m.rootDevice });
+      } else if (m.type === 'done') settle({ rootId: m.rootId });
       else if (m.type === 'fatal') {
         if (m.code === 'ENOENT' || m.code === 'EIO' || m.code === 'ENOTDIR' || m.code === 'ENXIO') offline = true;
         fatal = m.message;
-        settle({ rootDevice: null });
+        settle({ rootId: null });
       }
     });
     walker.on('error', (e) => {
       fatal = `walker failed: ${e.message}`;
-      settle({ rootDevice: null });
+      settle({ rootId: null });
     });
-    walker.on('exit', () => settle({ rootDevice: null }));
+    walker.on('exit', () => settle({ rootId: null }));
   });
 
-  const rootDeviceBefore = deviceOf(store.path);
+  const rootIdBefore = rootIdOf(store.path);
+  /** The store folder is gone, or another one (an empty mount point, a new folder) is at its path: keep the index as it is. */
+  const storeWentAway = (rootId: string | null) => rootId === null || (rootIdBefore !== null && rootId !== rootIdBefore);
+  const goOffline = () => {
+    offline = true;
+    fatal = `the store folder ${store.path} went away during the scan (unmounted?); its index is kept as it was`;
+    addFinding({ path: '.', code: 'store-offline', severity: 'error', message: fatal });
+    cancelNow();
+  };
 
   const cancelNow = () => {
     if (cancelled) return;
@@ -335,14 +368,11 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   const done = (async (): Promise<ScanSummary> => {
     let status: ScanStatus = 'done';
     try {
-      const { rootDevice } = await walked;
+      const { rootId } = await walked;
       walkDone = true;
-      // The store vanished or another file system is now mounted there: keep the index as it is.
-      if (!cancelled && !fatal && (rootDevice === null || (rootDeviceBefore !== null && rootDevice !== rootDeviceBefore))) {
-        offline = true;
-        fatal = `the store folder ${store.path} went away during the scan (unmounted?); its index is kept`;
-      }
+      if (!cancelled && !fatal && storeWentAway(rootId)) goOffline();
       if (offline) cancelNow();
+      if (unseen.length > 0) for (const key of snapshot.keys()) if (unseen.some((u) => key === u || key.startsWith(`${u}/`))) snapshot.delete(key);
       progress.phase = 'hashing';
       // Renames: a vanished file whose inode, size and mtime reappear under a new name.
       if (!cancelled && !fatal && hadIndex) {
@@ -350,20 +380,34 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         inTransaction(db, () => {
           for (const [key, prev] of snapshot) {
             if (prev.missing) continue;
-            const newId = newByInode.get(`${prev.device}:${prev.inode}:${prev.size}:${prev.mtimeNs}`);
-            if (newId === undefined) continue;
-            const nf = newFiles.get(newId)!;
+            const newId = newByInode.get(inodeKey(prev));
+            const nf = newId === undefined ? undefined : newFiles.get(newId);
+            if (newId === undefined || !nf) continue; // none, or taken by another name of the same inode (hard links)
             dropped.add(newId);
             deleteFile(db, newId); // first: the old row takes over its path
             moveFile(db, prev.id, nf.seen, nowIso(), true);
+            // An old row never hashed (a killed scan, an unreadable file) is hashed under its new name.
+            if (!prev.sha256) hashLater(prev.id, nf.seen, nf.statAtNs);
             newFiles.delete(newId);
             snapshot.delete(key);
             counts.moved++;
             counts.new--;
           }
         });
+        // Held back for a rename that was not one (a new hard link, say): read them now.
+        for (const h of heldBack) if (newFiles.has(h.id)) hashLater(h.id, h.seen, h.statAtNs);
       }
       await drained();
+      // Unmounted while its files were hashed: they could not be opened, but they are not missing.
+      if (!offline && !fatal && storeWentAway(rootIdOf(store.path))) goOffline();
+      if (!offline && !fatal) {
+        for (const q of vanished) {
+          addFinding({ path: q.seen.displayPath, code: 'read-enoent', severity: 'warning', message: 'deleted while the scan ran; marked missing' });
+          newFiles.delete(q.id);
+          pendingWrites.push(() => markFileMissing(db, q.id, nowIso()));
+          counts.missing++;
+        }
+      }
       flushWrites();
       if (!cancelled && !fatal) {
         progress.phase = 'finishing';
@@ -382,17 +426,14 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       else if (fatal) status = 'failed';
     } catch (e) {
       status = 'failed';
-      fatal = e instanceof Error ? e.message : String(e);
+      const sqlite = String((e as { code?: unknown }).code ?? '').startsWith('SQLITE');
+      fatal = sqlite ? `cannot write the index ${db.path}: ${errorText(e)}` : errorText(e);
     } finally {
       clearInterval(flushTimer);
       clearInterval(progressTimer);
     }
-    try {
-      flushWrites();
-    } catch (e) {
-      status = 'failed';
-      fatal ??= e instanceof Error ? e.message : String(e);
-    }
+    flushWrites(); // the last of them; a failure sets `fatal`
+    if (fatal) status = 'failed';
     const seconds = (performance.now() - t0) / 1000;
     const summary: ScanSummary = {
       scanId,
@@ -413,7 +454,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         setStoreStatus(db, store.id, offline ? 'offline' : 'online');
       });
     } catch (e) {
-      summary.message = `${summary.message ? summary.message + '; ' : ''}could not record the scan: ${e instanceof Error ? e.message : String(e)}`;
+      summary.message = `${summary.message ? summary.message + '; ' : ''}could not record the scan: ${errorText(e)}`;
     }
     emitProgress();
     ctx.emit({ type: 'scan.finished', summary });
@@ -453,9 +494,10 @@ function settleMoves(
   }
 }
 
-function deviceOf(path: string): string | null {
+function rootIdOf(path: string): string | null {
   try {
-    return statSync(path, { bigint: true }).dev.toString();
+    const st = statSync(path, { bigint: true });
+    return `${st.dev}:${st.ino}`;
   } catch {
     return null;
   }
