@@ -48,7 +48,10 @@ async function hashOne(job: HashJob, task: HashTask, [a, b]: [Buffer, Buffer]): 
     if (!before.isFile()) return { ok: false, kind: 'not-a-file', message: 'no longer a regular file' };
     if (!sameStat(before, job)) return { ok: false, kind: 'unstable', message: 'changed since it was listed (size or time differ)' };
     const sha = createHash('sha256');
-    const md5 = task.md5 ? createHash('md5') : null;
+    const md5 = task.md5 || job.md5 ? createHash('md5') : null;
+    const counted = (n: number) => {
+      if (task.readBytes && n > 0) Atomics.add(task.readBytes, 0, BigInt(n));
+    };
     let head: Uint8Array = new Uint8Array(0);
     let total = 0;
     const update = (chunk: Buffer) => {
@@ -64,6 +67,7 @@ async function hashOne(job: HashJob, task: HashTask, [a, b]: [Buffer, Buffer]): 
         n += got;
       }
       total = n;
+      counted(n);
       if (n > SMALL) return { ok: false, kind: 'unstable', message: 'grew while it was read' };
       update(a.subarray(0, n));
       head = Uint8Array.from(a.subarray(0, Math.min(HEAD, n)));
@@ -76,6 +80,7 @@ async function hashOne(job: HashJob, task: HashTask, [a, b]: [Buffer, Buffer]): 
         if (bytesRead === 0) break;
         if (total === 0) head = Uint8Array.from(current.subarray(0, Math.min(HEAD, bytesRead)));
         total += bytesRead;
+        counted(bytesRead);
         // No read is pending here, so returning early leaves nothing to race the close.
         if (task.cancel && Atomics.load(task.cancel, 0) !== 0) return { ok: false, kind: 'cancelled', message: 'cancelled' };
         // A file still being written (a log, a checkpoint in progress) could otherwise keep the read going for ever.

@@ -11,13 +11,18 @@ import type { WalkedFile, WalkFinding, WalkMessage, WalkRequest } from '../main/
 
 const SEP = Buffer.from('/');
 /** Internals that are indexes of their own, not content: read by their readers, never walked. */
-const SKIP_DIRS = new Set(['.git', '.hg', '.svn']);
-const SKIP_REL_DIRS = new Set(['.dvc/cache', '.dvc/tmp', '.pedigree-tmp']);
+const SKIP_DIRS = new Set(['.git', '.hg', '.svn', '.pedigree-tmp']);
+/** Inside a `.dvc` folder (at any depth: projects nest): the cache and scratch space are DVC's own. */
+const SKIP_IN_DVC = new Set(['cache', 'tmp']);
 
 interface Frame {
   abs: Buffer;
   rel: Buffer;
   ignores: { base: string; ig: Ignore }[];
+  /** Below a DVC project's root (a folder holding `.dvc/` or `dvc.yaml`): DVC declares MD5s here. */
+  dvc: boolean;
+  /** This folder is a `.dvc` folder. */
+  inDvcDir: boolean;
 }
 
 function utf8(b: Buffer): string {
@@ -55,12 +60,12 @@ export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
   const finding = (rel: Buffer, code: string, severity: WalkFinding['severity'], message: string, unseen = false) => {
     findings.push(unseen ? { rel, code, severity, message, unseen } : { rel, code, severity, message });
   };
-  const addFile = (rel: Buffer, st: BigIntStats, viaLink: boolean) => {
-    files.push({ rel, size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino.toString(), device: st.dev.toString(), viaLink });
+  const addFile = (rel: Buffer, st: BigIntStats, viaLink: boolean, dvc: boolean) => {
+    files.push({ rel, size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino.toString(), device: st.dev.toString(), viaLink, ...(dvc ? { dvc } : {}) });
     flush(false);
   };
 
-  const stack: Frame[] = [{ abs: root, rel: Buffer.alloc(0), ignores: [] }];
+  const stack: Frame[] = [{ abs: root, rel: Buffer.alloc(0), ignores: [], dvc: false, inDvcDir: false }];
   while (stack.length > 0) {
     const frame = stack.pop()!;
     dirs++;
@@ -74,6 +79,8 @@ export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
       continue;
     }
     const ignores = frame.ignores.slice();
+    // Decided before any entry is handled, so a file listed before `.dvc` still gets its MD5.
+    const dvc = frame.dvc || entries.some((d) => (d.isDirectory() && d.name.equals(DVC_DIR)) || (!d.isDirectory() && d.name.equals(DVC_YAML)));
     const ignoreFile = entries.find((d) => d.name.equals(IGNORE_FILE));
     if (ignoreFile) {
       const rel = Buffer.concat([frame.rel, frame.rel.length ? SEP : Buffer.alloc(0), IGNORE_FILE]);
@@ -131,16 +138,16 @@ export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
         viaLink = true;
       }
       if (st.isDirectory()) {
-        if (SKIP_DIRS.has(utf8(name)) || SKIP_REL_DIRS.has(relText)) continue;
+        if (SKIP_DIRS.has(utf8(name)) || (frame.inDvcDir && SKIP_IN_DVC.has(utf8(name)))) continue;
         const key = `${st.dev}:${st.ino}`;
         if (visitedDirs.has(key)) {
           finding(rel, 'symlink-loop', 'warning', 'folder already visited through another link: a symbolic link loop; not walked again');
           continue;
         }
         visitedDirs.add(key);
-        stack.push({ abs, rel, ignores });
+        stack.push({ abs, rel, ignores, dvc, inDvcDir: name.equals(DVC_DIR) });
       } else if (st.isFile()) {
-        addFile(rel, st, viaLink);
+        addFile(rel, st, viaLink, dvc);
       } else {
         const what = st.isFIFO() ? 'a named pipe (FIFO)' : st.isSocket() ? 'a socket' : 'a device file';
         finding(rel, 'special-file', 'info', `${what}; never opened`);
@@ -162,6 +169,8 @@ export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
 const IGNORE_FILE = Buffer.from('.pedigreeignore');
+const DVC_DIR = Buffer.from('.dvc');
+const DVC_YAML = Buffer.from('dvc.yaml');
 
 /**
  * gitignore precedence: the deepest .pedigreeignore with a rule for the path

@@ -83,8 +83,15 @@ export function markFilePresent(db: WritableDb, id: number, now: string): void {
   db.statement(`UPDATE files SET state = 'present', missing_since = NULL, last_seen = ? WHERE id = ?`).run(now, id);
 }
 
-export function markFileMissing(db: WritableDb, id: number, now: string): void {
-  db.statement(`UPDATE files SET state = 'missing', missing_since = COALESCE(missing_since, ?) WHERE id = ? AND state = 'present'`).run(now, id);
+/**
+ * Rescans do not write unchanged rows, so a file's own last_seen can be old:
+ * `lastSeen` (the last complete scan, which saw it) brings it up to date.
+ */
+export function markFileMissing(db: WritableDb, id: number, now: string, lastSeen: string | null = null): void {
+  db.statement(
+    `UPDATE files SET state = 'missing', missing_since = COALESCE(missing_since, ?), last_seen = MAX(last_seen, COALESCE(?, last_seen))
+     WHERE id = ? AND state = 'present'`,
+  ).run(now, lastSeen, id);
 }
 
 /** A rename or move: the old row takes the new path, keeping its identity (and the links that point at it). */

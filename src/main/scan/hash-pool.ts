@@ -8,7 +8,7 @@ import type { HashJob, HashOutcome, HashTask } from './protocol';
  */
 export interface HashPool {
   readonly threads: number;
-  hash(jobs: HashJob[], opts: { md5: boolean; cancel?: Int32Array; throttleMs?: number }): Promise<HashOutcome[]>;
+  hash(jobs: HashJob[], opts: { md5: boolean; cancel?: Int32Array; readBytes?: BigInt64Array; throttleMs?: number }): Promise<HashOutcome[]>;
   destroy(): Promise<void>;
 }
 
@@ -22,7 +22,7 @@ export function createHashPool(workerFile: string, threads = availableParallelis
   });
   return {
     threads,
-    hash: (jobs, opts) => pool.run({ jobs, md5: opts.md5, cancel: opts.cancel, throttleMs: opts.throttleMs }),
+    hash: (jobs, opts) => pool.run({ jobs, md5: opts.md5, cancel: opts.cancel, readBytes: opts.readBytes, throttleMs: opts.throttleMs }),
     destroy: () => pool.destroy(),
   };
 }

@@ -21,6 +21,8 @@ export interface WalkedFile {
   device: string;
   /** Reached through a symbolic link inside the store. */
   viaLink: boolean;
+  /** Below a DVC project's root: hash with MD5 too, the digest DVC declares. */
+  dvc?: true;
 }
 
 export interface WalkFinding {
@@ -50,11 +52,15 @@ export interface HashJob {
   size: number;
   mtimeNs: bigint;
   ctimeNs: bigint;
+  /** MD5 as well as SHA-256 for this file. */
+  md5?: boolean;
 }
 
 export interface HashTask {
   jobs: HashJob[];
   md5: boolean;
+  /** Shared counter the worker adds every byte it reads to, so progress moves inside big files. */
+  readBytes?: BigInt64Array;
   /** Shared flag: non-zero asks the worker to stop between chunks. */
   cancel?: Int32Array;
   /** For tests: milliseconds to sleep between chunks. */

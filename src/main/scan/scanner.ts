@@ -51,6 +51,7 @@ const TASK_FILES = 64;
 const TASK_BYTES = 16 * 1024 * 1024;
 const FLUSH_MS = 150;
 const PROGRESS_MS = 250;
+const MAX_FINDING_EVENTS = 100;
 
 const nowIso = () => new Date().toISOString();
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -74,6 +75,8 @@ interface QueuedHash {
   id: number;
   seen: SeenFile;
   abs: Uint8Array;
+  /** MD5 too: the file is in a DVC project. */
+  md5: boolean;
   /** Stat taken at this wall-clock time (ns); a file modified in the same second is racy. */
   statAtNs: bigint;
 }
@@ -96,9 +99,13 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   let offline = false;
   let fatal: string | null = null;
   const md5 = storeDeclaresMd5(store.path);
+  /** Files below a nested DVC project's root: they get MD5 too. */
+  const md5Ids = new Set<number>();
   const rootBytes = Buffer.from(store.path.endsWith('/') ? store.path : `${store.path}/`);
 
   const snapshot = loadIndexSnapshot(db, store.id);
+  /** The last scan that saw every file it did not report: a file missing now was there then. */
+  const lastCompleteScan = store.lastScanStatus === 'done' ? store.lastScanAt : null;
   const hadIndex = snapshot.size > 0;
   /** New files this scan, when the store had an index: candidates for moves. */
   const newFiles = new Map<number, { seen: SeenFile; sha256: string | null; statAtNs: bigint }>();
@@ -148,22 +155,34 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   };
   const flushTimer = setInterval(flushWrites, FLUSH_MS);
 
+  // A store of 100,000 odd file names must not flood the views: the first findings are
+  // streamed, the rest are read from the index when the scan ends.
+  let findingEvents = 0;
   const addFinding = (f: Omit<NewFinding, 'storeId' | 'scanId'>) => {
     if (f.severity === 'error') counts.errors++;
     pendingWrites.push(() => {
       const stored = insertFinding(db, { ...f, storeId: store.id, scanId }, nowIso());
-      ctx.emit({ type: 'finding', finding: stored });
+      if (findingEvents++ < MAX_FINDING_EVENTS) ctx.emit({ type: 'finding', finding: stored });
     });
   };
 
   // ---- hashing -----------------------------------------------------------
-  const queue: QueuedHash[] = [];
+  // A queue with a moving head: Array#shift is linear on big arrays.
+  let queue: QueuedHash[] = [];
+  let head = 0;
+  const queued = () => queue.length - head;
+  const readBytes = new BigInt64Array(new SharedArrayBuffer(8));
+  /** Bytes that count as hashed without being read (further names of an inode hashed in this scan). */
+  let freeBytes = 0;
   const dropped = new Set<number>(); // queued files that turned out to be moves of indexed ones
   let inFlight = 0;
   const maxInFlight = pool.threads * 4;
   let drainResolve: (() => void) | null = null;
   let walkDone = false;
-  const inode = new Map<string, string>(); // device:inode -> sha256, so hard links and HF snapshot links hash once
+  // Hard links and the Hugging Face cache's snapshot links name one inode many times: it is read once.
+  const byInode = new Map<string, { sha256: string; md5: string | null; head: Uint8Array }>();
+  const inodeWaiters = new Map<string, QueuedHash[]>();
+  const inodeKeyOf = (q: QueuedHash) => `${q.seen.device}:${q.seen.inode}:${q.seen.size}:${q.seen.mtimeNs}:${q.seen.ctimeNs}`;
   /** Listed by the walker, gone when opened: marked missing at the end, unless the whole store went away. */
   const vanished: QueuedHash[] = [];
 
@@ -173,10 +192,9 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       counts.hashed++;
       counts.bytesHashed += o.bytes;
       progress.filesHashed++;
-      progress.bytesHashed += o.bytes;
       const racy = q.seen.mtimeNs / 1_000_000_000n >= q.statAtNs / 1_000_000_000n;
       const refined = refineByMagic(q.seen.name, o.head, q.seen);
-      inode.set(`${q.seen.device}:${q.seen.inode}`, o.sha256);
+      if (!q.md5 || o.md5) byInode.set(inodeKeyOf(q), { sha256: o.sha256, md5: o.md5, head: o.head });
       const nf = newFiles.get(q.id);
       if (nf) nf.sha256 = o.sha256;
       pendingWrites.push(() => {
@@ -198,27 +216,31 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   };
 
   const pump = () => {
-    while (!cancelled && inFlight < maxInFlight && queue.length > 0) {
+    while (!cancelled && inFlight < maxInFlight && queued() > 0) {
       const batch: QueuedHash[] = [];
       let bytes = 0;
-      while (queue.length > 0 && batch.length < TASK_FILES) {
-        const next = queue[0]!;
+      while (queued() > 0 && batch.length < TASK_FILES) {
+        const next = queue[head]!;
         if (batch.length > 0 && (next.seen.size > SMALL_FILE || bytes + next.seen.size > TASK_BYTES)) break;
-        queue.shift();
+        head++;
         if (dropped.has(next.id)) continue;
         batch.push(next);
         bytes += next.seen.size;
         if (next.seen.size > SMALL_FILE) break;
       }
+      if (head > 4096 && head * 2 > queue.length) {
+        queue = queue.slice(head);
+        head = 0;
+      }
       if (batch.length === 0) continue;
       inFlight++;
       progress.currentFile = batch[0]!.seen.displayPath;
-      const jobs: HashJob[] = batch.map((q) => ({ path: q.abs, size: q.seen.size, mtimeNs: q.seen.mtimeNs, ctimeNs: q.seen.ctimeNs }));
+      const jobs: HashJob[] = batch.map((q) => ({ path: q.abs, size: q.seen.size, mtimeNs: q.seen.mtimeNs, ctimeNs: q.seen.ctimeNs, ...(q.md5 ? { md5: true } : {}) }));
       pool
-        .hash(jobs, { md5, cancel: cancelFlag, throttleMs: ctx.throttleMs })
+        .hash(jobs, { md5: false, cancel: cancelFlag, readBytes, throttleMs: ctx.throttleMs })
         .then(
-          (outcomes) => batch.forEach((q, i) => applyOutcome(q, outcomes[i]!)),
-          (e: unknown) => batch.forEach((q) => applyOutcome(q, { ok: false, kind: 'io', message: `hash worker failed: ${e instanceof Error ? e.message : String(e)}` })),
+          (outcomes) => batch.forEach((q, i) => settleInode(q, outcomes[i]!)),
+          (e: unknown) => batch.forEach((q) => settleInode(q, { ok: false, kind: 'io', message: `hash worker failed: ${e instanceof Error ? e.message : String(e)}` })),
         )
         .finally(() => {
           inFlight--;
@@ -229,7 +251,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     checkDrained();
   };
   const checkDrained = () => {
-    if (drainResolve && inFlight === 0 && (queue.length === 0 || cancelled)) {
+    if (drainResolve && inFlight === 0 && (queued() === 0 || cancelled)) {
       const r = drainResolve;
       drainResolve = null;
       r();
@@ -241,10 +263,39 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       checkDrained();
     });
 
+  /** One outcome serves every name of the inode that waited for it; after a failure they are read themselves. */
+  const settleInode = (q: QueuedHash, o: HashOutcome) => {
+    applyOutcome(q, o);
+    const key = inodeKeyOf(q);
+    const waiting = inodeWaiters.get(key) ?? [];
+    inodeWaiters.delete(key);
+    const known = byInode.get(key);
+    for (const w of waiting) {
+      if (known && (!w.md5 || known.md5)) {
+        freeBytes += w.seen.size;
+        applyOutcome(w, { ok: true, sha256: known.sha256, md5: known.md5, head: known.head, bytes: 0 });
+      } else if (!cancelled) queue.push(w);
+    }
+  };
+
   const enqueue = (id: number, seen: SeenFile, statAtNs: bigint) => {
     progress.filesToHash++;
     progress.bytesToHash += seen.size;
-    queue.push({ id, seen, abs: Buffer.concat([rootBytes, seen.relPath]), statAtNs });
+    const q: QueuedHash = { id, seen, abs: Buffer.concat([rootBytes, seen.relPath]), statAtNs, md5: md5 || md5Ids.has(id) };
+    const key = inodeKeyOf(q);
+    const known = byInode.get(key);
+    if (known && (!q.md5 || known.md5)) {
+      freeBytes += seen.size;
+      applyOutcome(q, { ok: true, sha256: known.sha256, md5: known.md5, head: known.head, bytes: 0 });
+      return;
+    }
+    const waiting = inodeWaiters.get(key);
+    if (waiting) {
+      waiting.push(q);
+      return;
+    }
+    inodeWaiters.set(key, []);
+    queue.push(q);
     pump();
   };
 
@@ -268,7 +319,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         if (prev) {
           snapshot.delete(key);
           const sameStat = prev.size === wf.size && prev.mtimeNs === wf.mtimeNs && prev.ctimeNs === wf.ctimeNs && prev.inode === wf.inode;
-          if (sameStat && prev.sha256 && !prev.racy && !options.rehash && (!md5 || prev.md5)) {
+          if (sameStat && prev.sha256 && !prev.racy && !options.rehash && (!(md5 || wf.dvc) || prev.md5)) {
             counts.unchanged++;
             if (prev.missing) markFilePresent(db, prev.id, now);
             continue;
@@ -278,11 +329,13 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
             counts.changed++;
             updateChangedFile(db, prev.id, seen, now);
           } else if (prev.missing) markFilePresent(db, prev.id, now);
+          if (wf.dvc) md5Ids.add(prev.id);
           toHash.push([prev.id, seen]);
         } else {
           const seen = seenFrom(wf);
           const id = insertSeenFile(db, store.id, seen, now);
           counts.new++;
+          if (wf.dvc) md5Ids.add(id);
           if (hadIndex) {
             newFiles.set(id, { seen, sha256: null, statAtNs });
             newByInode.set(inodeKey(seen), id);
@@ -301,7 +354,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     if (seen.size === 0) {
       // The empty file has one digest; no need to open it.
       progress.filesToHash++;
-      applyOutcome({ id, seen, abs: new Uint8Array(0), statAtNs }, { ok: true, sha256: EMPTY_SHA256, md5: md5 ? EMPTY_MD5 : null, head: new Uint8Array(0), bytes: 0 });
+      applyOutcome({ id, seen, abs: new Uint8Array(0), statAtNs, md5: false }, { ok: true, sha256: EMPTY_SHA256, md5: md5 || md5Ids.has(id) ? EMPTY_MD5 : null, head: new Uint8Array(0), bytes: 0 });
     } else enqueue(id, seen, statAtNs);
   };
 
@@ -356,12 +409,23 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   };
 
   const progressTimer = setInterval(() => emitProgress(), PROGRESS_MS);
+  let lastTick = { at: performance.now(), bytes: 0 };
+  let rate: number | null = null;
   const emitProgress = () => {
     const elapsed = (performance.now() - t0) / 1000;
     progress.elapsedSeconds = elapsed;
-    progress.bytesPerSecond = elapsed > 0 ? progress.bytesHashed / elapsed : 0;
+    progress.bytesHashed = Math.min(progress.bytesToHash, Number(Atomics.load(readBytes, 0)) + freeBytes);
+    // The rate of the last few seconds, not since the start: the ETA follows the files at hand.
+    const now = performance.now();
+    const dt = (now - lastTick.at) / 1000;
+    if (dt > 0.05) {
+      const instant = (progress.bytesHashed - lastTick.bytes) / dt;
+      rate = rate === null ? instant : rate * 0.7 + instant * 0.3;
+      lastTick = { at: now, bytes: progress.bytesHashed };
+    }
+    progress.bytesPerSecond = rate ?? 0;
     const left = progress.bytesToHash - progress.bytesHashed;
-    progress.etaSeconds = walkDone && progress.bytesPerSecond > 0 ? left / progress.bytesPerSecond : null;
+    progress.etaSeconds = walkDone && left === 0 ? 0 : walkDone && rate !== null && rate > 0 && elapsed > 1 ? left / rate : null;
     ctx.emit({ type: 'scan.progress', progress: { ...progress } });
   };
 
@@ -416,7 +480,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
           settleMoves(db, snapshot, newFiles, counts, now);
           for (const prev of snapshot.values()) {
             if (prev.missing) continue;
-            markFileMissing(db, prev.id, now);
+            markFileMissing(db, prev.id, now, lastCompleteScan);
             counts.missing++;
           }
           clearStoreScanFindings(db, store.id, scanId);
