@@ -38,7 +38,7 @@ export function layeredLayout(input: LayoutInput, opts: { sweeps?: number } = {}
 
   // 1. break cycles: iterative DFS; an edge to a node on the stack is reversed
   const out: number[][] = Array.from({ length: n }, () => []);
-  edges.forEach(([a, b], i) => out[a]!.push(i));
+  edges.forEach(([a], i) => out[a]!.push(i));
   const state = new Uint8Array(n); // 0 new, 1 on stack, 2 done
   const reversed = new Uint8Array(edges.length);
   for (let s = 0; s < n; s++) {
