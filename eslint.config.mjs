@@ -28,7 +28,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [electron] }] },
   },
   {
-    files: ['src/main/lineage/readers/mlflow*', 'src/main/lineage/readers/mlflow/**'],
+    files: ['src/main/lineage/readers/mlflow*', 'src/main/lineage/readers/mlflow/**', 'test/fixtures/mlflow/**'],
     // An MLflow SQLite store is a foreign database, opened read-only: not the workspace's SQL layer.
     rules: { 'no-restricted-imports': ['error', { paths: [electron] }] },
   },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppInfo, FileKind, FileRow, Finding, ScanProgress, ScanSummary, Store, WorkspaceStatus } from './domain';
 import { ApiErrorShape } from './errors';
+import { CheckpointAudit, LineageGraph, LineageNodeDto, NodeDetails, NodeKind } from './lineage';
 
 /**
  * The one API contract. The renderer calls it; the preload bridge (Electron)
@@ -68,6 +69,29 @@ export const methods = {
       .strict(),
     result: z.object({ total: z.number().int(), rows: z.array(Finding) }),
   },
+  /** The graph around a node (ancestors `up`, descendants `down`), or, with no node, the whole graph (capped). */
+  getLineage: {
+    params: z
+      .object({
+        nodeId: z.number().int().positive().optional(),
+        storeId: z.number().int().positive().optional(),
+        up: z.number().int().min(0).max(50).optional(),
+        down: z.number().int().min(0).max(50).optional(),
+        limit: z.number().int().min(1).max(20_000).optional(),
+      })
+      .strict(),
+    result: LineageGraph,
+  },
+  getNodeDetails: { params: z.object({ nodeId: z.number().int().positive() }).strict(), result: NodeDetails },
+  findLineagePath: { params: z.object({ from: z.number().int().positive(), to: z.number().int().positive() }).strict(), result: z.object({ path: z.array(z.number().int()).nullable() }) },
+  searchLineage: {
+    params: z
+      .object({ query: z.string().max(1000), kind: NodeKind.optional(), storeId: z.number().int().positive().optional(), limit: z.number().int().min(1).max(500).optional() })
+      .strict(),
+    result: z.object({ total: z.number().int(), rows: z.array(LineageNodeDto) }),
+  },
+  nodesForFile: { params: z.object({ fileId: z.number().int().positive() }).strict(), result: z.array(LineageNodeDto) },
+  auditNode: { params: z.object({ nodeId: z.number().int().positive() }).strict(), result: CheckpointAudit.nullable() },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type Methods = typeof methods;
@@ -86,6 +110,7 @@ export const ApiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('scan.finished'), summary: ScanSummary }),
   z.object({ type: z.literal('finding'), finding: Finding }),
   z.object({ type: z.literal('stores.changed') }),
+  z.object({ type: z.literal('lineage.changed'), storeId: z.number().int() }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEvent>;
 

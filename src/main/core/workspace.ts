@@ -9,6 +9,13 @@ import { countFindings, listFindingRows } from '../db/findings';
 import { listScanSummaries, markInterruptedScans } from '../db/scans';
 import { deleteStore, describeStore, findStoreByPath, getStore, insertStore, listStoreRecords, setStoreStatus, type StoreRecord } from '../db/stores';
 import { createHashPool, type HashPool } from '../scan/hash-pool';
+import { getNodes, nodesForFile, searchNodes } from '../db/lineage';
+import { auditCheckpoint } from '../lineage/audit';
+import { graphAround, graphOverview, nodeDetails, nodeDtos } from '../lineage/dto';
+import { extractStoreLineage, type ExtractSummary } from '../lineage/extract';
+import type { StoreReader } from '../lineage/model';
+import { pathBetween } from '../lineage/query';
+import { storeReaders } from '../lineage/readers';
 import { startScan, type ScanHandle } from '../scan/scanner';
 
 export interface WorkspaceOptions {
@@ -21,6 +28,8 @@ export interface WorkspaceOptions {
   hashThreads?: number;
   /** For tests: slow hashing down so that cancel and kill can be exercised. */
   throttleMs?: number;
+  /** The lineage readers run after each complete scan (default: every reader). */
+  readers?: readonly StoreReader[];
 }
 
 /** Refuses a database file that cannot be written, naming it, before SQLite fails half-way. */
@@ -44,6 +53,9 @@ export class Workspace {
   private readonly listeners = new Set<(e: ApiEvent) => void>();
   private readonly scans = new Map<number, ScanHandle>();
   private pool: HashPool | null = null;
+  /** Lineage extractions under way, so that close() and callers can wait for them. */
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly lastExtract = new Map<number, ExtractSummary>();
 
   private constructor(
     readonly db: WritableDb,
@@ -142,8 +154,37 @@ export class Workspace {
     const store = this.getStore(storeId);
     const handle = startScan({ db: this.db, pool: this.hashPool(), walkWorkerFile: join(this.options.workersDir, 'walk.js'), emit: this.emit, throttleMs: this.options.throttleMs }, store, { rehash });
     this.scans.set(handle.scanId, handle);
-    void handle.done.finally(() => this.scans.delete(handle.scanId));
+    // The scan is over when its summary is: a rescan asked for right then starts a new one.
+    const after = handle.done
+      .finally(() => this.scans.delete(handle.scanId))
+      .then(async (summary) => {
+        // The lineage is read again after every complete scan, so it follows the files.
+        if (summary.status === 'done') await this.extractLineage(storeId);
+      })
+      .catch(() => {
+        // extractLineage records reader failures as findings; a scan's own outcome is in its summary
+      })
+      .finally(() => this.pending.delete(after));
+    this.pending.add(after);
     return handle;
+  }
+
+  /** Reads a store's lineage with every reader that recognises it. */
+  async extractLineage(storeId: number): Promise<ExtractSummary> {
+    const summary = await extractStoreLineage(this.db, this.getStore(storeId), this.options.readers ?? storeReaders);
+    this.lastExtract.set(storeId, summary);
+    this.emit({ type: 'lineage.changed', storeId });
+    return summary;
+  }
+
+  /** The last lineage extraction of a store in this process. */
+  lineageSummary(storeId: number): ExtractSummary | undefined {
+    return this.lastExtract.get(storeId);
+  }
+
+  /** Resolves when no scan or lineage extraction is under way. */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   cancelScan(scanId: number): boolean {
@@ -197,12 +238,38 @@ export class Workspace {
       listScans: (p) => listScanSummaries(this.db, { storeId: p.storeId, limit: p.limit ?? 50 }),
       searchFiles: (p) => searchFileRows(this.db, { query: p.query, kind: p.kind, storeId: p.storeId, includeMissing: p.includeMissing, sort: p.sort ?? 'path', offset: p.offset ?? 0, limit: p.limit ?? 200 }),
       listFindings: (p) => listFindingRows(this.db, { storeId: p.storeId, offset: p.offset ?? 0, limit: p.limit ?? 200 }),
+      getLineage: (p) => (p.nodeId === undefined ? graphOverview(this.db, { storeId: p.storeId, limit: p.limit ?? 3000 }) : this.requireNode(p.nodeId) && graphAround(this.db, p.nodeId, p.up ?? 3, p.down ?? 3)),
+      getNodeDetails: (p) => {
+        const node = this.requireNode(p.nodeId);
+        return nodeDetails(this.db, p.nodeId, node.kind === 'checkpoint' ? auditCheckpoint(this.db, p.nodeId) : null)!;
+      },
+      findLineagePath: (p) => {
+        this.requireNode(p.from);
+        this.requireNode(p.to);
+        return { path: pathBetween(this.db, p.from, p.to) };
+      },
+      searchLineage: (p) => {
+        const { total, rows } = searchNodes(this.db, { text: p.query, kind: p.kind, storeId: p.storeId, limit: p.limit ?? 50 });
+        return { total, rows: nodeDtos(this.db, rows.map((r) => r.id)) };
+      },
+      nodesForFile: (p) => nodeDtos(this.db, nodesForFile(this.db, p.fileId).map((n) => n.id)),
+      auditNode: (p) => {
+        this.requireNode(p.nodeId);
+        return auditCheckpoint(this.db, p.nodeId);
+      },
     };
+  }
+
+  private requireNode(nodeId: number) {
+    const [node] = getNodes(this.db, [nodeId]);
+    if (!node) throw new ApiError('not-found', `no lineage node with id ${nodeId}`);
+    return node;
   }
 
   async close(): Promise<void> {
     for (const h of this.scans.values()) h.cancel();
     await Promise.allSettled([...this.scans.values()].map((h) => h.done));
+    await this.idle();
     await this.pool?.destroy();
     this.pool = null;
     closeDb(this.db);

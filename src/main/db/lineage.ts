@@ -246,3 +246,39 @@ export function nodesWithDigest(db: ReadableDb, digest: string): NodeRow[] {
 export function lineageCounts(db: ReadableDb): { nodes: number; edges: number } {
   return db.statement(`SELECT (SELECT COUNT(*) FROM lineage_nodes) AS nodes, (SELECT COUNT(*) FROM lineage_edges) AS edges`).get() as { nodes: number; edges: number };
 }
+
+const HEX_PREFIX = /^[0-9a-f]{6,64}$/i;
+
+/** Nodes whose label, key or props contain the text, or whose files' digests start with it. */
+export function searchNodes(db: ReadableDb, q: { text: string; kind?: NodeKind; storeId?: number; limit: number }): { total: number; rows: NodeRow[] } {
+  const where: string[] = [];
+  const params: Record<string, unknown> = { limit: q.limit };
+  const text = q.text.trim();
+  if (text) {
+    params.like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const any = [`n.label LIKE @like ESCAPE '\\'`, `n.key LIKE @like ESCAPE '\\'`, `n.props LIKE @like ESCAPE '\\'`];
+    if (HEX_PREFIX.test(text)) {
+      params.lo = text.toLowerCase();
+      params.hi = `${text.toLowerCase()}g`;
+      any.push(
+        `n.id IN (SELECT nf.node_id FROM lineage_node_files nf WHERE nf.digest >= @lo AND nf.digest < @hi)`,
+        `n.id IN (SELECT nf.node_id FROM lineage_node_files nf JOIN files f ON f.id = nf.file_id WHERE (f.sha256 >= @lo AND f.sha256 < @hi) OR (f.md5 >= @lo AND f.md5 < @hi))`,
+      );
+    }
+    where.push(`(${any.join(' OR ')})`);
+  }
+  if (q.kind) {
+    where.push('n.kind = @kind');
+    params.kind = q.kind;
+  }
+  if (q.storeId !== undefined) {
+    where.push('n.store_id = @storeId');
+    params.storeId = q.storeId;
+  }
+  const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  const total = (db.statement(`SELECT COUNT(*) AS c FROM lineage_nodes n ${w}`).get(params) as { c: number }).c;
+  // label hits first, then by kind and name
+  const first = text ? `(n.label LIKE @like ESCAPE '\\') DESC, ` : '';
+  const rows = db.statement(`SELECT n.* FROM lineage_nodes n ${w} ORDER BY ${first}n.kind, n.label LIMIT @limit`).all(params) as RawNode[];
+  return { total, rows: rows.map(toNode) };
+}

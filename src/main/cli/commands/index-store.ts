@@ -13,7 +13,7 @@ export const indexCommand: Command = {
   async run(ctx) {
     if (ctx.positionals.length === 0) throw new UsageError('name at least one folder to index');
     const ws = ctx.openWorkspace();
-    const summaries: ScanSummary[] = [];
+    const summaries: (ScanSummary & { lineage?: { readers: string[]; nodes: number; edges: number; findings: number; mismatches: number } })[] = [];
     for (const path of ctx.positionals) {
       const { store, scan } = ws.addStore({ path, followSymlinks: ctx.flags['follow-symlinks'] === true, scan: false });
       const handle = ws.rescan(store.id, ctx.flags.rehash === true);
@@ -27,7 +27,9 @@ export const indexCommand: Command = {
       void stop;
       off();
       printer.done();
-      summaries.push(summary);
+      await ws.idle(); // the lineage readers run after a complete scan
+      const lineage = ws.lineageSummary(store.id);
+      summaries.push(lineage ? { ...summary, lineage: { readers: lineage.readers, nodes: lineage.nodes, edges: lineage.edges, findings: lineage.findings, mismatches: lineage.mismatches } } : summary);
       if (summary.status === 'cancelled') break;
     }
     if (ctx.json) printJson(ctx, summaries);
@@ -38,9 +40,12 @@ export const indexCommand: Command = {
       }
       ctx.out.write(`${table(rows)}\n`);
       for (const s of summaries) if (s.message) ctx.err.write(`${s.storePath}: ${s.message}\n`);
+      for (const s of summaries) {
+        if (s.lineage && s.lineage.readers.length) ctx.out.write(`${s.storePath}: lineage read by ${s.lineage.readers.join(', ')}: ${s.lineage.nodes} nodes, ${s.lineage.edges} edges, ${s.lineage.findings} findings${s.lineage.mismatches ? `, ${s.lineage.mismatches} digest mismatches` : ''}\n`);
+      }
       const errs = summaries.reduce((n, s) => n + s.errors, 0);
       if (errs > 0) ctx.err.write(`${errs} file(s) could not be indexed; see: pedigree stores --findings\n`);
     }
-    return summaries.some((s) => s.status === 'failed' || s.status === 'cancelled' || s.errors > 0) ? EXIT_FINDINGS : EXIT_OK;
+    return summaries.some((s) => s.status === 'failed' || s.status === 'cancelled' || s.errors > 0 || (s.lineage?.mismatches ?? 0) > 0) ? EXIT_FINDINGS : EXIT_OK;
   },
 };
