@@ -5,11 +5,13 @@ import { ErrorBox } from './components/States';
 import { useAppStore } from './state/store';
 import type { ViewId } from './state/route';
 import { FilesView } from './views/FilesView';
+import { LineageView } from './views/LineageView';
 import { StoresView } from './views/StoresView';
 
 const NAV: { id: ViewId; label: string; icon: string }[] = [
   { id: 'stores', label: 'Stores', icon: 'stores' },
   { id: 'files', label: 'Files', icon: 'files' },
+  { id: 'lineage', label: 'Lineage', icon: 'lineage' },
 ];
 
 export function App() {
@@ -81,6 +83,8 @@ export function App() {
           </div>
         ) : route.view === 'files' ? (
           <FilesView />
+        ) : route.view === 'lineage' ? (
+          <LineageView />
         ) : (
           <StoresView />
         )}

@@ -3,6 +3,7 @@ import type { AppInfo, FileKind, FileRow, Finding, ScanProgress, ScanSummary, St
 import type { FileSort } from '../../shared/api';
 import { ApiError } from '../../shared/errors';
 import { getApi } from '../api';
+import { createLineageSlice, type LineageSlice } from './lineage';
 import { formatRoute, parseRoute, type Route } from './route';
 
 /**
@@ -74,6 +75,9 @@ const createAppSlice: StateCreator<State, [], [], AppSlice> = (set, get) => ({
           break;
         case 'stores.changed':
           void get().loadStores();
+          break;
+        case 'lineage.changed':
+          if (get().route.view === 'lineage') void get().loadGraph(get().focus);
           break;
       }
     });
@@ -232,12 +236,13 @@ const createFilesSlice: StateCreator<State, [], [], FilesSlice> = (set, get) => 
   },
 });
 
-export type State = AppSlice & StoresSlice & FilesSlice;
+export type State = AppSlice & StoresSlice & FilesSlice & LineageSlice;
 
 export const useAppStore = create<State>()((...a) => ({
   ...createAppSlice(...a),
   ...createStoresSlice(...a),
   ...createFilesSlice(...a),
+  ...createLineageSlice(...a),
 }));
 
 /** Reads the files view's filters from a route (bookmarks, Back). */
