@@ -259,3 +259,7 @@ export function presentFilesOfStore(db: ReadableDb, storeId: number): Map<string
   const rows = db.statement(`SELECT display_path, size, sha256, md5 FROM files WHERE store_id = ? AND state = 'present'`).all(storeId) as { display_path: string; size: number; sha256: string | null; md5: string | null }[];
   return new Map(rows.map((r) => [r.display_path, { size: r.size, sha256: r.sha256, md5: r.md5 }]));
 }
+
+export function fileIdAt(db: ReadableDb, storeId: number, displayPath: string): number | null {
+  return (db.statement(`SELECT id FROM files WHERE store_id = ? AND display_path = ?`).get(storeId, displayPath) as { id: number } | undefined)?.id ?? null;
+}
