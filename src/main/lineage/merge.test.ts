@@ -44,4 +44,11 @@ describe('mergeFragments', () => {
     expect(placeholder).toMatchObject({ kind: 'dataset', present: false, label: 'train.csv', files: [{ path: 'data/train.csv', declaredOnly: true }] });
     expect(m.edges).toEqual([{ from: 'file:data/train.csv', to: 'dvc:stage:train', relation: 'input', strength: 'declared', evidence: ev('dvc.lock') }]);
   });
+
+  it('keeps a node a reader marks present: false (named, not held) as declared, not present', () => {
+    const f: LineageFragment = { reader: 'hf', nodes: [{ key: 'hf:model:org/base', kind: 'checkpoint', label: 'org/base', props: { present: false }, files: [], evidence: [ev('README.md')] }], edges: [], findings: [] };
+    expect(mergeFragments([f]).nodes[0]!.present).toBe(false);
+    const g: LineageFragment = { reader: 'other', nodes: [{ key: 'hf:model:org/base', kind: 'checkpoint', label: 'org/base', props: {}, files: [], evidence: [ev('x')] }], edges: [], findings: [] };
+    expect(mergeFragments([f, g]).nodes[0]!.present).toBe(true);
+  });
 });

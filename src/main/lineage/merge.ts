@@ -36,10 +36,13 @@ export function mergeFragments(fragments: LineageFragment[]): MergedLineage {
     findings.push(...f.findings);
     for (const n of f.nodes) {
       const prev = nodes.get(n.key);
+      // A reader may describe what a store only names (a card's base model, a DVC import): `props.present: false`.
+      const declaredOnly = n.props.present === false && n.files.length === 0;
       if (!prev) {
-        nodes.set(n.key, { ...n, props: { ...n.props }, files: [...n.files], evidence: [...n.evidence], readers: [f.reader], present: true });
+        nodes.set(n.key, { ...n, props: { ...n.props }, files: [...n.files], evidence: [...n.evidence], readers: [f.reader], present: !declaredOnly });
         continue;
       }
+      if (!declaredOnly) prev.present = true;
       if (KIND_RANK[n.kind] > KIND_RANK[prev.kind]) prev.kind = n.kind;
       if (prev.label === prev.key || prev.label.length === 0) prev.label = n.label;
       for (const [k, v] of Object.entries(n.props)) if (!(k in prev.props)) prev.props[k] = v;

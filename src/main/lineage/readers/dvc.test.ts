@@ -1,0 +1,136 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildDvcProject, buildHostileProject, buildLegacyProject, md5, MODEL, preparedListing, RAW, TEST_PART } from '../../../../test/fixtures/dvc/project';
+import { contextFor, edgesBetween, findingCodes, node, readStore } from '../../../../test/fixtures/plain/context';
+import { tempDirs } from '../../../../test/helpers/temp';
+import { dvcReader } from './dvc';
+import { expandForeach, expandMatrix, interpolate } from './dvc/interpolate';
+
+const temp = tempDirs('dvc-reader');
+afterAll(() => temp.cleanup());
+
+describe('dvc reader: a DVC 3 project', async () => {
+  const root = temp.make();
+  buildDvcProject(root);
+  const f = await readStore(dvcReader, root);
+
+  it('matches only stores with DVC metafiles', () => {
+    expect(dvcReader.match(contextFor(root))).toBe(true);
+    expect(dvcReader.match({ root, files: new Map([['a.txt', { size: 1, sha256: null, md5: null }]]) })).toBe(false);
+  });
+
+  it('makes a stage node per stage with its command, params values and evidence lines', () => {
+    const train = node(f, 'dvc:stage:dvc.yaml:train');
+    expect(train.kind).toBe('stage');
+    expect(train.props.cmd).toBe('python train.py --lr 0.01'); // the lock's resolved command
+    expect(train.props.params).toEqual({ 'params.yaml': { 'train.epochs': 3, 'train.lr': 0.01 } });
+    expect(train.evidence).toContainEqual({ file: 'dvc.yaml', line: 9, detail: 'stages.train' });
+    expect(train.evidence).toContainEqual({ file: 'dvc.lock', line: 19, detail: 'stages.train' });
+    expect(node(f, 'dvc:stage:dvc.yaml:report').props.frozen).toBe(true);
+  });
+
+  it('links deps as inputs and outs as outputs, citing the lock entry and its line', () => {
+    const [input] = edgesBetween(f, 'file:data/raw.csv', 'dvc:stage:dvc.yaml:prepare');
+    expect(input).toMatchObject({ relation: 'input', strength: 'declared', evidence: { file: 'dvc.lock', line: 6, detail: 'stages.prepare.deps[0]' } });
+    const [output] = edgesBetween(f, 'dvc:stage:dvc.yaml:train', 'file:models/model.pt');
+    expect(output).toMatchObject({ relation: 'output', strength: 'declared', evidence: { file: 'dvc.lock', detail: 'stages.train.outs[1]' } });
+    expect(edgesBetween(f, 'file:params.yaml', 'dvc:stage:dvc.yaml:train')[0]?.relation).toBe('config');
+  });
+
+  it('keeps declared digests: md5 for DVC 3 entries, md5-dos2unix for entries without hash:', () => {
+    const raw = node(f, 'file:data/raw.csv');
+    expect(raw.files[0]!.digests).toContainEqual({ algorithm: 'md5', value: md5(RAW) });
+    const script = node(f, 'file:prepare.py');
+    expect(script.kind).toBe('code');
+    expect(script.files[0]).toMatchObject({ declaredOnly: true, digests: [{ algorithm: 'md5-dos2unix', value: '0cc175b9c0f1b6a831c399e269772661' }] });
+    const model = node(f, 'file:models/model.pt');
+    expect(model.kind).toBe('checkpoint');
+    expect(model.files[0]!.digests).toContainEqual({ algorithm: 'md5', value: md5(MODEL) });
+    expect(model.props.dvc).toMatchObject({ persist: true, desc: 'the trained weights' }); // flags only dvc.yaml has
+  });
+
+  it('lists a directory out from its .dir listing in the cache', () => {
+    const dir = node(f, 'file:data/prepared');
+    expect(dir.props.directory).toBe(true);
+    expect(dir.props.dvc).toMatchObject({ dirMd5: preparedListing().md5, nfiles: 2 });
+    expect(dir.files.find((x) => x.path === 'data/prepared/test.csv')?.digests).toEqual([{ algorithm: 'md5', value: md5(TEST_PART) }]);
+  });
+
+  it('expands foreach and matrix stages to name@key as DVC does', () => {
+    expect(node(f, 'dvc:stage:dvc.yaml:evaluate@us').props.group).toBe('evaluate');
+    expect(edgesBetween(f, 'dvc:stage:dvc.yaml:evaluate@uk', 'file:eval/uk.json')).toHaveLength(1);
+    for (const name of ['small-1', 'small-2', 'large-1', 'large-2']) node(f, `dvc:stage:dvc.yaml:sweep@${name}`);
+    expect(edgesBetween(f, 'dvc:stage:dvc.yaml:sweep@large-2', 'file:sweeps/large-2.pt')).toHaveLength(1);
+  });
+
+  it('reports stages in dvc.yaml that dvc.lock does not have as not run yet', () => {
+    const notRun = f.findings.filter((x) => x.code === 'dvc-stage-not-run').map((x) => x.message);
+    expect(notRun.some((m) => m.includes('stage report'))).toBe(true);
+    expect(notRun.some((m) => m.includes('stage sweep@small-1'))).toBe(true);
+    expect(notRun.some((m) => m.includes('stage train'))).toBe(false);
+  });
+
+  it('turns top-level artifacts into registered-model nodes linked from their file', () => {
+    const art = node(f, 'artifact:text-classifier');
+    expect(art).toMatchObject({ kind: 'registered-model', props: { type: 'model', labels: ['nlp', 'demo'], path: 'models/model.pt' } });
+    expect(edgesBetween(f, 'file:models/model.pt', 'artifact:text-classifier')[0]?.relation).toBe('version-of');
+  });
+
+  it('reads .dvc files: dvc add outputs and dvc import stages, with credentials removed from the URL', () => {
+    expect(node(f, 'file:data/raw.csv').evidence.some((e) => e.file === 'data/raw.csv.dvc' && e.detail === 'outs[0]')).toBe(true);
+    const stage = node(f, 'dvc:stage:data/external.xml.dvc');
+    expect(stage.props).toMatchObject({ import: 'repo', frozen: true });
+    const source = f.nodes.find((n) => n.key.startsWith('dvc:import:'))!;
+    expect(source.props).toMatchObject({ repoUrl: 'https://user:***@github.com/iterative/dataset-registry', revLock: 'f31f5c4cdae787b4bdeb97a717687d44667d9e62', path: 'get-started/data.xml' });
+    expect(JSON.stringify(f)).not.toContain('s3cret');
+    expect(edgesBetween(f, source.key, stage.key)[0]?.relation).toBe('input');
+    expect(edgesBetween(f, stage.key, 'file:data/external.xml')[0]?.relation).toBe('output');
+  });
+});
+
+describe('dvc reader: DVC 1 and 2 layouts', async () => {
+  const root = temp.make();
+  buildLegacyProject(root);
+  const f = await readStore(dvcReader, root);
+
+  it('reads a lock without a schema key, its digests as CRLF-normalised, and the DVC 2 cache layout', () => {
+    const [edge] = edgesBetween(f, 'file:legacy/raw.txt', 'dvc:stage:legacy/dvc.yaml:featurize');
+    expect(edge?.evidence).toMatchObject({ file: 'legacy/dvc.lock', detail: 'featurize.deps[0]', line: 4 });
+    expect(node(f, 'file:legacy/raw.txt').files[0]!.digests).toEqual([{ algorithm: 'md5-dos2unix', value: md5('a\nb\n') }]);
+    const features = node(f, 'file:legacy/features');
+    expect(features.files.map((x) => x.path)).toContain('legacy/features/f.bin');
+    expect(features.files[0]!.declaredOnly).toBe(true);
+  });
+});
+
+describe('dvc reader: bad input becomes findings and the read goes on', async () => {
+  const root = temp.make();
+  buildHostileProject(root);
+  const f = await readStore(dvcReader, root);
+  const on = (path: string) => f.findings.filter((x) => x.path === path).map((x) => x.code);
+
+  it('an unknown dvc.lock schema', () => expect(on('weird/dvc.lock')).toContain('dvc-lock-unknown-schema'));
+  it('a YAML alias bomb', () => expect(on('bomb/dvc.yaml')).toContain('dvc-yaml-aliases'));
+  it('deep flow nesting, refused before parsing', () => expect(on('deep/dvc.yaml')).toContain('dvc-yaml-too-deep'));
+  it('deep block nesting', () => expect(on('deep2/dvc.yaml')).toContain('dvc-yaml-too-deep'));
+  it('invalid UTF-8', () => expect(on('bad/data.csv.dvc')).toContain('dvc-file-invalid-utf8'));
+  it('the good pipeline is still read', () => {
+    expect(edgesBetween(f, 'dvc:stage:good/dvc.yaml:ok', 'file:good/out.txt')).toHaveLength(1);
+    expect(findingCodes(f)).toContain('dvc-pipeline-not-run');
+  });
+});
+
+describe('dvc templating', () => {
+  it('names foreach stages by value, index (composite items) or key', () => {
+    expect((expandForeach('s', ['a', 1, true]) as { name: string }[]).map((g) => g.name)).toEqual(['s@a', 's@1', 's@true']);
+    expect((expandForeach('s', [{ x: 1 }, 'b']) as { name: string }[]).map((g) => g.name)).toEqual(['s@0', 's@1']);
+    expect((expandForeach('s', { uk: {}, us: {} }) as { name: string }[]).map((g) => g.name)).toEqual(['s@uk', 's@us']);
+  });
+  it('names matrix stages by value, or key and index for composite values', () => {
+    expect((expandMatrix('m', { a: [1, 2], b: [{ x: 1 }] }) as { name: string }[]).map((g) => g.name)).toEqual(['m@1-b0', 'm@2-b0']);
+  });
+  it('substitutes lookups, keeps escaped and unknown expressions', () => {
+    const { value, unresolved } = interpolate({ cmd: 'run ${a.b[1]} \\${x} ${nope}', whole: '${a.b}' }, { a: { b: [1, 2] } });
+    expect(value).toEqual({ cmd: 'run 2 ${x} ${nope}', whole: [1, 2] });
+    expect(unresolved).toEqual(['nope']);
+  });
+});

@@ -1,0 +1,138 @@
+import { isRecord } from '../plain/safe-yaml';
+
+/**
+ * The part of DVC's templating (`dvc/parsing`) lineage needs: `${a.b[0]}`
+ * substitution from params files and `vars`, and the names `foreach` and
+ * `matrix` give the stages they generate. Values are looked up, never
+ * evaluated; an expression that is not a plain lookup stays unresolved.
+ */
+
+export type Scope = Record<string, unknown>;
+
+/** A stage group expands to at most this many stages; more is a finding, not a hang. */
+export const MAX_GENERATED = 1000;
+
+const EXPR = /(\\)?\$\{\s*([^}]*?)\s*\}/g;
+const WHOLE = /^\$\{\s*([^}]*?)\s*\}$/;
+
+/** `a.b[0].c` → ['a', 'b', 0, 'c']; null for anything else (arithmetic, calls, quotes). */
+export function parseLookup(expr: string): (string | number)[] | null {
+  if (!/^[A-Za-z_][\w-]*(\.[\w-]+|\[\d+\])*$/.test(expr)) return null;
+  const parts: (string | number)[] = [];
+  for (const m of expr.matchAll(/([\w-]+)|\[(\d+)\]/g)) parts.push(m[2] !== undefined ? Number(m[2]) : m[1]!);
+  return parts;
+}
+
+export function lookup(scope: Scope, expr: string): { found: true; value: unknown } | { found: false } {
+  const path = parseLookup(expr);
+  if (!path) return { found: false };
+  let v: unknown = scope;
+  for (const p of path) {
+    if (typeof p === 'number' ? !Array.isArray(v) || p >= v.length : !isRecord(v) || !Object.hasOwn(v, p)) return { found: false };
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return { found: true, value: v };
+}
+
+/** Python's `str()` of a YAML value, as DVC's `to_str` writes it into names and strings. */
+export function toStr(v: unknown): string {
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v === null || v === undefined) return 'None';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return JSON.stringify(v);
+}
+
+export interface Interpolated {
+  value: unknown;
+  /** Expressions that could not be looked up. */
+  unresolved: string[];
+}
+
+/** Substitutes `${…}` in every string (keys included) of a value. `\${` stays literal. */
+export function interpolate(value: unknown, scope: Scope): Interpolated {
+  const unresolved: string[] = [];
+  const walk = (v: unknown, depth: number): unknown => {
+    if (depth > 64) return v;
+    if (typeof v === 'string') return substitute(v, scope, unresolved);
+    if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
+    if (isRecord(v)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) Object.defineProperty(out, toStr(substitute(k, scope, unresolved)), { value: walk(x, depth + 1), enumerable: true, writable: true, configurable: true });
+      return out;
+    }
+    return v;
+  };
+  return { value: walk(value, 0), unresolved };
+}
+
+function substitute(s: string, scope: Scope, unresolved: string[]): unknown {
+  if (!s.includes('${')) return s;
+  const whole = WHOLE.exec(s);
+  if (whole) {
+    // A string that is one expression takes the value itself (a list for foreach, a number for a param).
+    const hit = lookup(scope, whole[1]!);
+    if (hit.found) return hit.value;
+    unresolved.push(whole[1]!);
+    return s;
+  }
+  return s.replace(EXPR, (all, escaped: string | undefined, expr: string) => {
+    if (escaped) return all.slice(1);
+    const hit = lookup(scope, expr);
+    if (hit.found && (typeof hit.value !== 'object' || hit.value === null)) return toStr(hit.value);
+    unresolved.push(expr);
+    return all;
+  });
+}
+
+export interface Generated {
+  /** `name@key` */
+  name: string;
+  /** Values for `${item}` and `${key}`. */
+  scope: Scope;
+}
+
+/** `foreach`: a dict gives its keys; a list of simple values gives the values; a list with any composite value gives indexes. */
+export function expandForeach(group: string, data: unknown): Generated[] | string {
+  if (isRecord(data)) {
+    return Object.entries(data).map(([key, item]) => ({ name: `${group}@${key}`, scope: { key, item } }));
+  }
+  if (!Array.isArray(data)) return `foreach of stage ${group} is not a list or a mapping`;
+  const composite = data.some((x) => typeof x === 'object' && x !== null);
+  return data.map((item, i) => ({ name: `${group}@${composite ? String(i) : toStr(item)}`, scope: { item } }));
+}
+
+/** `matrix`: every combination; each part of the name is the value, or `<key><index>` for a composite value. */
+export function expandMatrix(group: string, data: unknown): Generated[] | string {
+  if (!isRecord(data)) return `matrix of stage ${group} is not a mapping`;
+  const axes = Object.entries(data);
+  if (axes.some(([, v]) => !Array.isArray(v))) return `an axis of the matrix of stage ${group} is not a list`;
+  const lists = axes.map(([k, v]) => [k, v as unknown[]] as const);
+  const count = lists.reduce((n, [, v]) => n * v.length, 1);
+  if (count > MAX_GENERATED) return `the matrix of stage ${group} makes ${count} stages (limit ${MAX_GENERATED})`;
+  let combos: { parts: string[]; item: Record<string, unknown> }[] = [{ parts: [], item: {} }];
+  for (const [axis, values] of lists) {
+    const next: typeof combos = [];
+    for (const c of combos) {
+      values.forEach((v, i) => {
+        const part = typeof v === 'object' && v !== null ? `${axis}${i}` : toStr(v);
+        next.push({ parts: [...c.parts, part], item: { ...c.item, [axis]: v } });
+      });
+    }
+    combos = next;
+  }
+  return combos.map((c) => {
+    const key = c.parts.join('-');
+    return { name: `${group}@${key}`, scope: { key, item: c.item } };
+  });
+}
+
+/** Merges `vars` into a scope the way DVC does: mappings merge, a clash of leaves keeps the first. */
+export function mergeScope(into: Scope, add: unknown, depth = 0): void {
+  if (!isRecord(add) || depth > 32) return;
+  for (const [k, v] of Object.entries(add)) {
+    const cur = into[k];
+    if (isRecord(cur) && isRecord(v)) mergeScope(cur, v, depth + 1);
+    else if (!Object.hasOwn(into, k)) Object.defineProperty(into, k, { value: isRecord(v) ? { ...v } : v, enumerable: true, writable: true, configurable: true });
+  }
+}

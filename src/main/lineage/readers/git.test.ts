@@ -1,0 +1,172 @@
+import { mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildTrainingRepo, git, write } from '../../../../test/fixtures/git/repo';
+import { contextFor, edgesBetween, findingCodes, node, readStore } from '../../../../test/fixtures/plain/context';
+import { tempDirs } from '../../../../test/helpers/temp';
+import { gitReader } from './git';
+import { parseIndex } from './git/index-file';
+
+const temp = tempDirs('git-reader');
+afterAll(() => temp.cleanup());
+
+const commitOf = (f: Awaited<ReturnType<typeof readStore>>, path: string) => f.edges.find((e) => e.to === `file:${path}` && e.relation === 'code')?.from.slice('git:commit:'.length);
+
+describe('git reader: loose objects', async () => {
+  const { root, commits } = buildTrainingRepo(temp.make());
+  const f = await readStore(gitReader, root);
+  const head = node(f, `git:commit:${commits.readme}`);
+
+  it('makes the HEAD commit a code node with branch, tags, remote (token removed) and author', () => {
+    expect(head.kind).toBe('code');
+    expect(head.props).toMatchObject({ head: true, branch: 'main', tags: ['v1.0'], subject: 'add a card', author: 'Ada Trainer', dirty: false });
+    expect(head.props.remoteUrl).toBe('https://oauth2:***@github.com/acme/classifier.git');
+    expect(JSON.stringify(f)).not.toContain('ghp_secret');
+    expect(head.evidence[0]).toEqual({ file: '.git/HEAD', detail: 'HEAD: refs/heads/main' });
+  });
+
+  it('finds the commit that last touched each tracked file', () => {
+    expect(commitOf(f, 'models/a.safetensors')).toBe(commits.weights);
+    expect(commitOf(f, 'config.yaml')).toBe(commits.config);
+    expect(commitOf(f, 'README.md')).toBe(commits.readme);
+    expect(edgesBetween(f, `git:commit:${commits.config}`, 'file:config.yaml')[0]).toMatchObject({ relation: 'code', strength: 'declared' });
+    expect(node(f, `git:commit:${commits.config}`).props.subject).toBe('lower the learning rate');
+    // A blob id is a digest of the committed content.
+    expect(node(f, 'file:config.yaml').files[0]!.digests?.[0]?.algorithm).toBe('git-sha1');
+  });
+
+  it('records the commit of each tag, and an annotated tag\'s message and tagger', () => {
+    expect(node(f, `git:commit:${commits.weights}`).props).toMatchObject({ tags: ['v0.1'], tagDetails: [], subject: 'first weights' });
+    expect(head.props.tagDetails).toEqual([{ name: 'v1.0', message: 'first release', tagger: 'Ada Trainer', date: expect.stringMatching(/^2023-11-/) }]);
+  });
+
+  it('detects a dirty work tree from the index, even when the size is unchanged', async () => {
+    writeFileSync(join(root, 'config.yaml'), 'lr: 0.3\n');
+    const dirty = await readStore(gitReader, root);
+    expect(node(dirty, `git:commit:${commits.readme}`).props).toMatchObject({ dirty: true, dirtyFiles: { modified: ['config.yaml'] } });
+    git(root, 'checkout', '--', 'config.yaml');
+  });
+});
+
+describe('git reader: after git gc (packed refs and objects, deltas)', async () => {
+  const { root, commits } = buildTrainingRepo(temp.make());
+  git(root, 'repack', '-a', '-d', '-f', '--depth=50', '--window=50');
+  git(root, 'pack-refs', '--all');
+  git(root, 'prune-packed');
+  const f = await readStore(gitReader, root);
+
+  it('has no loose objects left to read', () => {
+    const loose = readdirSync(join(root, '.git/objects')).filter((d) => /^[0-9a-f]{2}$/.test(d));
+    expect(loose).toEqual([]);
+  });
+
+  it('reads HEAD, the annotated tag and history out of the pack', () => {
+    const head = node(f, `git:commit:${commits.readme}`);
+    expect(head.props).toMatchObject({ subject: 'add a card', tags: ['v1.0'] });
+    expect(commitOf(f, 'config.yaml')).toBe(commits.config);
+    expect(commitOf(f, 'models/a.safetensors')).toBe(commits.weights);
+    expect(findingCodes(f)).not.toContain('git-object-corrupt');
+  });
+});
+
+describe('git reader: other pack layouts', () => {
+  it.each([
+    ['REF deltas (no delta-base-offset)', ['-c', 'repack.useDeltaBaseOffset=false']],
+    ['a version 1 pack index', ['-c', 'pack.indexVersion=1']],
+  ])('reads history through %s', async (_what, config) => {
+    const { root, commits } = buildTrainingRepo(temp.make());
+    git(root, ...config, 'repack', '-a', '-d', '-f', '--depth=50', '--window=50');
+    git(root, 'prune-packed');
+    const f = await readStore(gitReader, root);
+    expect(node(f, `git:commit:${commits.readme}`).props.subject).toBe('add a card');
+    expect(commitOf(f, 'config.yaml')).toBe(commits.config);
+    expect(findingCodes(f)).not.toContain('git-object-corrupt');
+  });
+});
+
+describe('git reader: worktrees, nested repositories and index versions', async () => {
+  const main = temp.make();
+  const { commits } = buildTrainingRepo(main);
+  const wt = join(temp.make(), 'wt');
+  git(main, 'worktree', 'add', '-q', '-b', 'experiment', wt);
+
+  it('follows a .git file to the worktree gitdir and its common dir', async () => {
+    const f = await readStore(gitReader, wt);
+    expect(node(f, `git:commit:${commits.readme}`).props).toMatchObject({ branch: 'experiment', head: true, tags: ['v1.0'] });
+    expect(commitOf(f, 'config.yaml')).toBe(commits.config);
+  });
+
+  it('finds a repository nested in the store', async () => {
+    const store = temp.make();
+    write(store, 'data/x.csv', 'a\n');
+    const nested = buildTrainingRepo(join(store, 'models', 'clone'));
+    expect(gitReader.match(contextFor(store))).toBe(true);
+    const f = await readStore(gitReader, store);
+    expect(node(f, `git:commit:${nested.commits.readme}`).props.workTree).toBe('models/clone');
+    expect(commitOf(f, 'models/clone/config.yaml')).toBe(nested.commits.config);
+  });
+
+  it('follows a submodule .git file (gitdir: ../../.git/modules/<name>, no commondir)', async () => {
+    const store = temp.make();
+    buildTrainingRepo(store);
+    const sub = buildTrainingRepo(join(store, 'vendor/lib'));
+    // What `git submodule absorbgitdirs` leaves behind.
+    mkdirSync(join(store, '.git/modules'), { recursive: true });
+    renameSync(join(store, 'vendor/lib/.git'), join(store, '.git/modules/lib'));
+    writeFileSync(join(store, 'vendor/lib/.git'), 'gitdir: ../../.git/modules/lib\n');
+    const f = await readStore(gitReader, store);
+    expect(node(f, `git:commit:${sub.commits.readme}`).props).toMatchObject({ workTree: 'vendor/lib', branch: 'main', dirty: false });
+    expect(commitOf(f, 'vendor/lib/config.yaml')).toBe(sub.commits.config);
+  });
+
+  it('parses index versions 2, 3 (intent-to-add) and 4 (prefix-compressed paths) alike', () => {
+    const dir = temp.make();
+    buildTrainingRepo(dir);
+    const paths = (v: number) => {
+      git(dir, 'update-index', '--index-version', String(v));
+      const index = parseIndex(readFileSync(join(dir, '.git/index')), 20);
+      if (typeof index === 'string') throw new Error(index);
+      expect(index.version).toBe(v);
+      expect(index.problems).toEqual([]);
+      return index.entries.map((e) => e.path);
+    };
+    const v2 = paths(2);
+    expect(v2).toContain('models/a.safetensors');
+    expect(paths(4)).toEqual(v2);
+    write(dir, 'later.py', 'x\n');
+    git(dir, 'add', '-N', 'later.py');
+    const v3 = parseIndex(readFileSync(join(dir, '.git/index')), 20);
+    if (typeof v3 === 'string') throw new Error(v3);
+    expect(v3.entries.find((e) => e.path === 'later.py')?.intentToAdd).toBe(true);
+  });
+});
+
+describe('git reader: bad input becomes findings and the read goes on', async () => {
+  it('a broken .git/HEAD', async () => {
+    const store = temp.make();
+    buildTrainingRepo(store);
+    const nested = buildTrainingRepo(join(store, 'sub'));
+    writeFileSync(join(store, '.git/HEAD'), 'garbage\n');
+    const f = await readStore(gitReader, store);
+    expect(f.findings.find((x) => x.code === 'git-head-invalid')?.path).toBe('.git/HEAD');
+    node(f, `git:commit:${nested.commits.readme}`); // the other repository is still read
+  });
+
+  it('a truncated loose object', async () => {
+    const { root, commits } = buildTrainingRepo(temp.make());
+    const file = join(root, '.git/objects', commits.readme.slice(0, 2), commits.readme.slice(2));
+    truncateSync(file, 10);
+    const f = await readStore(gitReader, root);
+    const finding = f.findings.find((x) => x.code === 'git-object-corrupt');
+    expect(finding?.path).toBe(`.git/objects/${commits.readme.slice(0, 2)}/${commits.readme.slice(2)}`);
+    expect(node(f, `git:commit:${commits.readme}`).props.branch).toBe('main'); // HEAD is still known
+  });
+
+  it('an index that is cut short', () => {
+    const dir = temp.make();
+    buildTrainingRepo(dir);
+    const bytes = readFileSync(join(dir, '.git/index'));
+    const index = parseIndex(bytes.subarray(0, 100), 20);
+    expect(typeof index === 'string' ? index : index.problems.join()).toMatch(/ends|checksum/);
+  });
+});

@@ -1,0 +1,83 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildTrainingRepo, git, write } from '../../../../test/fixtures/git/repo';
+import { edgesBetween, findingCodes, node, readStore } from '../../../../test/fixtures/plain/context';
+import { tempDirs } from '../../../../test/helpers/temp';
+import { gtoReader, parseGtoTag } from './gto';
+
+const temp = tempDirs('gto-reader');
+afterAll(() => temp.cleanup());
+
+describe('GTO tag grammar', () => {
+  it('parses registrations, stage assignments, cancellations, deprecation and counters', () => {
+    expect(parseGtoTag('clf@v1.0.0')).toEqual({ artifact: 'clf', action: 'register', version: 'v1.0.0' });
+    expect(parseGtoTag('clf@v1.0.0-rc.1+build.5!#4')).toEqual({ artifact: 'clf', action: 'deregister', version: 'v1.0.0-rc.1+build.5', counter: 4 });
+    expect(parseGtoTag('clf#prod#2')).toEqual({ artifact: 'clf', action: 'assign', stage: 'prod', counter: 2 });
+    expect(parseGtoTag('clf#prod!#3')).toEqual({ artifact: 'clf', action: 'unassign', stage: 'prod', counter: 3 });
+    expect(parseGtoTag('clf#prod')).toEqual({ artifact: 'clf', action: 'assign', stage: 'prod' }); // GTO before 0.2 wrote no counter
+    expect(parseGtoTag('clf@deprecated#5')).toEqual({ artifact: 'clf', action: 'deprecate', counter: 5 });
+    expect(parseGtoTag('models/sub=nested@v0.1.0')).toEqual({ artifact: 'models/sub:nested', action: 'register', version: 'v0.1.0' });
+    expect(parseGtoTag('clf@v3')).toMatchObject({ action: 'register', version: 'v3' }); // the old "numbers" convention
+  });
+  it('rejects what GTO rejects', () => {
+    for (const t of ['v1.0.0', 'Clf@v1.0.0', 'clf@1.0.0', 'clf@v1.0', 'clf#Prod', 'clf-@v1.0.0', 'clf@v1.0.0#x']) expect(parseGtoTag(t)).toBeUndefined();
+  });
+});
+
+describe('gto reader', async () => {
+  const { root, commits } = buildTrainingRepo(temp.make());
+  write(root, 'dvc.yaml', 'artifacts:\n  clf:\n    path: models/a.safetensors\n    type: model\n    desc: a classifier\n');
+  git(root, 'add', 'dvc.yaml');
+  git(root, 'commit', '-q', '-m', 'declare the artifact');
+  const head = git(root, 'rev-parse', 'HEAD');
+  const tag = (name: string, at: string) => git(root, 'tag', '-a', name, '-m', `gto: ${name}`, at);
+  tag('clf@v1.0.0', commits.weights);
+  tag('clf@v1.1.0', head);
+  tag('clf#staging#1', commits.weights);
+  tag('clf#prod#2', head);
+  tag('clf#staging!#3', commits.weights);
+  tag('clf@v1.0.0!#4', commits.weights);
+  tag('old-model#prod', commits.config);
+  tag('sub=nested@v0.1.0', head);
+  tag('clf@deprecated#5', head);
+  git(root, 'tag', 'clf@v2.0.0', head); // lightweight
+  const f = await readStore(gtoReader, root);
+
+  it('makes a registered-model node with its current stages and deprecation', () => {
+    const clf = node(f, 'artifact:clf');
+    expect(clf.kind).toBe('registered-model');
+    expect(clf.props).toMatchObject({ type: 'model', path: 'models/a.safetensors', deprecated: true, stages: { prod: 'v1.1.0' } });
+    expect(clf.props.versions).toEqual(['v1.0.0', 'v1.1.0']);
+  });
+
+  it('makes model-version nodes with commit, tag message, tagger, stage history and deregistration', () => {
+    const v1 = node(f, 'artifact:clf@v1.0.0');
+    expect(v1.kind).toBe('model-version');
+    expect(v1.props).toMatchObject({ commit: commits.weights, tag: 'clf@v1.0.0', message: 'gto: clf@v1.0.0', tagger: 'Ada Trainer', stages: [], deregistered: { tag: 'clf@v1.0.0!#4' } });
+    expect((v1.props.stageHistory as { action: string }[]).map((h) => h.action)).toEqual(['assign', 'unassign']);
+    expect(node(f, 'artifact:clf@v1.1.0').props.stages).toEqual(['prod']);
+    expect(edgesBetween(f, 'artifact:clf@v1.1.0', 'artifact:clf')[0]).toMatchObject({ relation: 'registered', strength: 'declared', evidence: { file: '.git/refs/tags/clf@v1.1.0', detail: 'tag clf@v1.1.0' } });
+    expect(edgesBetween(f, `git:commit:${commits.weights}`, 'artifact:clf@v1.0.0')[0]?.relation).toBe('code');
+  });
+
+  it('links the artifact file to the version registered at HEAD only', () => {
+    expect(edgesBetween(f, 'file:models/a.safetensors', 'artifact:clf@v1.1.0')[0]).toMatchObject({ relation: 'version-of', strength: 'inferred' });
+    expect(edgesBetween(f, 'file:models/a.safetensors', 'artifact:clf@v1.0.0')).toEqual([]);
+  });
+
+  it('names a version by its commit when a stage is assigned without one, and reads dir=name artifacts', () => {
+    expect(node(f, `artifact:old-model@${commits.config}`).props).toMatchObject({ registered: false, stages: ['prod'] });
+    node(f, 'artifact:sub:nested@v0.1.0');
+  });
+
+  it('ignores lightweight tags, as GTO does, with a finding', () => {
+    expect(findingCodes(f)).toContain('gto-lightweight-tag');
+    expect(f.nodes.some((n) => n.key === 'artifact:clf@v2.0.0')).toBe(false);
+  });
+
+  it('reads the same registry after git gc packs the tags', async () => {
+    git(root, 'gc', '-q');
+    const packed = await readStore(gtoReader, root);
+    expect(node(packed, 'artifact:clf@v1.1.0').props).toMatchObject({ message: 'gto: clf@v1.1.0', stages: ['prod'] });
+    expect(edgesBetween(packed, 'artifact:clf@v1.1.0', 'artifact:clf')[0]?.evidence.file).toBe('.git/packed-refs');
+  });
+});

@@ -1,0 +1,91 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildHubCache, buildModelFolders, CARD, COMMIT, CONFIG, gitBlobId, OLD_COMMIT, sha256, WEIGHTS } from '../../../../test/fixtures/huggingface/cache';
+import { edgesBetween, node, readStore } from '../../../../test/fixtures/plain/context';
+import { tempDirs } from '../../../../test/helpers/temp';
+import { huggingFaceReader } from './huggingface';
+import { parseRepoFolder } from './huggingface/cache';
+
+const temp = tempDirs('hf-reader');
+afterAll(() => temp.cleanup());
+
+const SNAP = `hf:model:acme/tiny-llm@${COMMIT}`;
+
+describe('huggingface reader: the hub cache', async () => {
+  const root = temp.make();
+  buildHubCache(root);
+  const f = await readStore(huggingFaceReader, root);
+
+  it('names repositories from their cache folders', () => {
+    expect(parseRepoFolder('models--acme--tiny-llm')).toEqual({ type: 'model', id: 'acme/tiny-llm' });
+    expect(parseRepoFolder('datasets--squad')).toEqual({ type: 'dataset', id: 'squad' });
+    expect(parseRepoFolder('models--')).toBeUndefined();
+  });
+
+  it('makes a checkpoint node per snapshot with repo id, revision, refs, config and card metadata', () => {
+    const snap = node(f, SNAP);
+    expect(snap.kind).toBe('checkpoint');
+    expect(snap.props).toMatchObject({ repoId: 'acme/tiny-llm', commit: COMMIT, revision: 'main', refs: ['main'], architectures: ['LlamaForCausalLM'], model_type: 'llama', torch_dtype: 'bfloat16', knownMissing: ['adapter_config.json'] });
+    expect(snap.props).toMatchObject({ tensorCount: 2, totalParameters: 256, dtypes: { BF16: 2 } });
+    expect(snap.props.card).toMatchObject({ license: 'apache-2.0', base_model: 'meta-llama/Llama-2-7b-hf', base_model_relation: 'finetune', pipeline_tag: 'text-generation' });
+    expect((snap.props.card as { evalResults: unknown[] }).evalResults[0]).toMatchObject({ task: 'text-generation', dataset: 'acme/eval', metrics: [{ type: 'accuracy', value: 0.42 }] });
+    expect(node(f, `hf:model:acme/tiny-llm@${OLD_COMMIT}`).props.refs).toEqual(['pr/1']);
+  });
+
+  it('takes digests from blob names: SHA-256 for LFS files, git blob ids for the rest', () => {
+    const files = node(f, SNAP).files;
+    expect(files.find((x) => x.path.endsWith('model.safetensors'))?.digests).toEqual([{ algorithm: 'sha256', value: sha256(WEIGHTS) }]);
+    expect(files.find((x) => x.path.endsWith('config.json'))?.digests).toEqual([{ algorithm: 'git-sha1', value: gitBlobId(CONFIG) }]);
+    expect(files.find((x) => x.path.endsWith('README.md'))?.digests).toEqual([{ algorithm: 'git-sha1', value: gitBlobId(CARD) }]);
+  });
+
+  it('links snapshots to their repository, and the card to its base model and datasets', () => {
+    expect(edgesBetween(f, SNAP, 'hf:model:acme/tiny-llm')[0]).toMatchObject({ relation: 'version-of', strength: 'declared' });
+    const card = `card:hub/models--acme--tiny-llm/snapshots/${COMMIT}/README.md`;
+    expect(edgesBetween(f, card, SNAP)[0]?.relation).toBe('card');
+    expect(edgesBetween(f, 'hf:model:meta-llama/Llama-2-7b-hf', SNAP)[0]).toMatchObject({ relation: 'base-model', strength: 'declared', evidence: { line: 3, detail: 'base_model (finetune)' } });
+    expect(node(f, 'hf:model:meta-llama/Llama-2-7b-hf').props.present).toBe(false);
+    // A dataset the cache holds is present; one it does not is declared only.
+    expect(node(f, 'hf:dataset:acme/instructions').props.present).toBe(true);
+    expect(node(f, 'hf:dataset:tatsu-lab/alpaca').props.present).toBe(false);
+    expect(edgesBetween(f, 'hf:dataset:tatsu-lab/alpaca', SNAP)[0]?.relation).toBe('input');
+    expect(node(f, 'hf:dataset:acme/instructions@da7a000000000000000000000000000000000001').kind).toBe('dataset');
+  });
+
+  it('reports an unfinished download and a symbolic link loop, and reads on', () => {
+    const codes = f.findings.map((x) => `${x.code} ${x.path}`);
+    expect(codes.some((c) => c.startsWith('hf-incomplete-download'))).toBe(true);
+    expect(codes).toContain(`hf-symlink-loop hub/models--acme--loopy/snapshots/${COMMIT}/config.json`);
+    expect(codes).toContain(`hf-symlink-loop hub/models--acme--loopy/snapshots/${COMMIT}/a.bin`);
+    expect(node(f, `hf:model:acme/loopy@${COMMIT}`).files).toEqual([]);
+  });
+});
+
+describe('huggingface reader: model folders', async () => {
+  const root = temp.make();
+  buildModelFolders(root);
+  const f = await readStore(huggingFaceReader, root);
+
+  it('makes a checkpoint node for a save_pretrained folder, with its shard index and tokenizer', () => {
+    const m = node(f, 'file:finetuned');
+    expect(m.props).toMatchObject({ directory: true, model_type: 'llama', torch_dtype: 'float16', shards: { count: 2, totalSize: 512 }, tokenizerFiles: ['tokenizer.json'] });
+    expect(f.findings.some((x) => x.code === 'hf-shard-missing' && x.path === 'finetuned/model.safetensors.index.json')).toBe(true);
+    expect(edgesBetween(f, 'hf:model:acme/tiny-llm', 'file:finetuned')[0]).toMatchObject({ relation: 'base-model', strength: 'inferred' });
+  });
+
+  it('never evaluates ---js front matter, and reports it', () => {
+    expect((globalThis as { pwned?: boolean }).pwned).toBeUndefined();
+    expect(f.findings.find((x) => x.path === 'finetuned/README.md')?.code).toBe('card-front-matter-not-yaml');
+    expect(node(f, 'card:finetuned/README.md').props.hasMetadata).toBe(false);
+  });
+
+  it("declares an adapter's base model, and every base_model of a list", () => {
+    expect(node(f, 'file:adapter').props.adapter).toMatchObject({ peft_type: 'LORA', r: 8 });
+    expect(edgesBetween(f, 'hf:model:acme/tiny-llm', 'file:adapter')[0]?.strength).toBe('declared');
+    expect(edgesBetween(f, 'hf:model:acme/other', 'file:adapter')[0]?.evidence.detail).toBe('base_model[1] (adapter)');
+  });
+
+  it('reports a card whose front matter is an alias bomb, and keeps the model', () => {
+    expect(f.findings.find((x) => x.path === 'bomb/README.md')?.code).toBe('card-front-matter-aliases');
+    expect(node(f, 'file:bomb').props.model_type).toBe('bert');
+  });
+});
