@@ -1,0 +1,75 @@
+import { availableParallelism, tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
+
+export type Section = 'hash' | 'rss' | 'index';
+const SECTIONS: readonly Section[] = ['hash', 'rss', 'index'];
+
+export interface BenchOptions {
+  quick: boolean;
+  strict: boolean;
+  sections: Section[];
+  cores: number;
+  /** Size of each file in the throughput run, bytes. */
+  hashFileBytes: number;
+  /** Size of the file whose hashing is watched for peak RSS, bytes. */
+  rssFileBytes: number;
+  /** Small files in the index tree. */
+  treeFiles: number;
+  /** Timed repetitions of the throughput and index runs; the fastest of each tool is reported. */
+  rounds: number;
+  /** Folder the temporary files go under. */
+  baseDir: string;
+}
+
+const GB = 1024 ** 3;
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+  --quick          smoke run: 256 MB hash files, a 2 GB RSS file, 20,000 small files
+  --only SECTION   hash | rss | index (repeatable)
+  --size-gb N      size of each throughput file in GiB (default 1; one file per core)
+  --files N        small files in the index tree (default 100,000)
+  --rounds N       timed repetitions of the hash and index runs; the fastest of each
+                   tool counts (default 3, quick 1)
+  --dir D          put temporary files under D (default: the OS temp folder)
+  --strict         exit 1 when a target is missed
+  -h, --help`;
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean' },
+      strict: { type: 'boolean' },
+      only: { type: 'string', multiple: true },
+      'size-gb': { type: 'string' },
+      files: { type: 'string' },
+      rounds: { type: 'string' },
+      dir: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const quick = values.quick === true;
+  const only = (values.only ?? []).flatMap((s) => s.split(','));
+  for (const s of only) if (!SECTIONS.includes(s as Section)) throw new Error(`--only takes ${SECTIONS.join(', ')}; got "${s}"`);
+  const sizeGb = values['size-gb'] === undefined ? (quick ? 0.25 : 1) : positive('--size-gb', values['size-gb']);
+  return {
+    quick,
+    strict: values.strict === true,
+    sections: only.length > 0 ? SECTIONS.filter((s) => only.includes(s)) : [...SECTIONS],
+    cores: availableParallelism(),
+    hashFileBytes: Math.round(sizeGb * GB),
+    rssFileBytes: (quick ? 2 : 10) * GB,
+    treeFiles: values.files === undefined ? (quick ? 20_000 : 100_000) : Math.round(positive('--files', values.files)),
+    rounds: values.rounds === undefined ? (quick ? 1 : 3) : Math.round(positive('--rounds', values.rounds)),
+    baseDir: values.dir ?? tmpdir(),
+  };
+}
+
+function positive(flag: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${flag} must be a positive number; got "${text}"`);
+  return n;
+}
