@@ -14,7 +14,7 @@ import { HASH_CHUNK, type HashJob, type HashOutcome, type HashTask } from '../ma
 const readAsync = promisify(read);
 const HEAD = 64;
 const SMALL = 1024 * 1024;
-// A few tasks may run at once in one worker (their reads overlap); each takes a buffer pair.
+// One task at a time per worker (see hash-pool.ts); its buffer pair is kept for the next task.
 const freePairs: [Buffer, Buffer][] = [];
 function takeBuffers(): [Buffer, Buffer] {
   return freePairs.pop() ?? [Buffer.allocUnsafe(HASH_CHUNK), Buffer.allocUnsafe(HASH_CHUNK)];

@@ -61,7 +61,7 @@ export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
     findings.push(unseen ? { rel, code, severity, message, unseen } : { rel, code, severity, message });
   };
   const addFile = (rel: Buffer, st: BigIntStats, viaLink: boolean, dvc: boolean) => {
-    files.push({ rel, size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino.toString(), device: st.dev.toString(), viaLink, ...(dvc ? { dvc } : {}) });
+    files.push({ rel, size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino.toString(), device: st.dev.toString(), viaLink, ...(dvc ? { dvc } : {}), ...(st.nlink > 1n ? { linked: true as const } : {}) });
     flush(false);
   };
 

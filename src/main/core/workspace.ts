@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { ApiEvent, ApiHandlers } from '../../shared/api';
 import { ApiError } from '../../shared/errors';
@@ -10,6 +11,7 @@ import { listScanSummaries, markInterruptedScans } from '../db/scans';
 import { deleteStore, describeStore, findStoreByPath, getStore, insertStore, listStoreRecords, setStoreStatus, type StoreRecord } from '../db/stores';
 import { createHashPool, type HashPool } from '../scan/hash-pool';
 import { getNodes, nodesForFile, searchNodes } from '../db/lineage';
+import { getMeta, setMeta } from '../db/meta';
 import { auditCheckpoint } from '../lineage/audit';
 import { graphAround, graphOverview, nodeDetails, nodeDtos } from '../lineage/dto';
 import { extractStoreLineage, type ExtractSummary } from '../lineage/extract';
@@ -31,6 +33,9 @@ export interface WorkspaceOptions {
   /** The lineage readers run after each complete scan (default: every reader). */
   readers?: readonly StoreReader[];
 }
+
+/** When a store's lineage was last read (the meta table). */
+const lineageKey = (storeId: number) => `lineage-read:${storeId}`;
 
 /** Refuses a database file that cannot be written, naming it, before SQLite fails half-way. */
 function assertWritable(dbPath: string): void {
@@ -152,14 +157,15 @@ export class Workspace {
     const running = [...this.scans.values()].find((h) => h.storeId === storeId);
     if (running) return running;
     const store = this.getStore(storeId);
-    const handle = startScan({ db: this.db, pool: this.hashPool(), walkWorkerFile: join(this.options.workersDir, 'walk.js'), emit: this.emit, throttleMs: this.options.throttleMs }, store, { rehash });
+    const handle = startScan({ db: this.db, pool: () => this.hashPool(), hashThreads: this.options.hashThreads ?? availableParallelism(), walkWorkerFile: join(this.options.workersDir, 'walk.js'), emit: this.emit, throttleMs: this.options.throttleMs }, store, { rehash });
     this.scans.set(handle.scanId, handle);
     // The scan is over when its summary is: a rescan asked for right then starts a new one.
     const after = handle.done
       .finally(() => this.scans.delete(handle.scanId))
       .then(async (summary) => {
-        // The lineage is read again after every complete scan, so it follows the files.
-        if (summary.status === 'done') await this.extractLineage(storeId);
+        // The lineage is read again after a complete scan that changed something, so it follows the files.
+        const changed = summary.new + summary.changed + summary.moved + summary.missing > 0;
+        if (summary.status === 'done' && (changed || getMeta(this.db, lineageKey(storeId)) === null)) await this.extractLineage(storeId);
       })
       .catch(() => {
         // extractLineage records reader failures as findings; a scan's own outcome is in its summary
@@ -172,6 +178,7 @@ export class Workspace {
   /** Reads a store's lineage with every reader that recognises it. */
   async extractLineage(storeId: number): Promise<ExtractSummary> {
     const summary = await extractStoreLineage(this.db, this.getStore(storeId), this.options.readers ?? storeReaders);
+    setMeta(this.db, lineageKey(storeId), new Date().toISOString());
     this.lastExtract.set(storeId, summary);
     this.emit({ type: 'lineage.changed', storeId });
     return summary;

@@ -11,7 +11,6 @@ const BY_EXTENSION: Record<string, [FileKind, string]> = {
   ggml: ['checkpoint', 'ggml'],
   pt: ['checkpoint', 'pytorch'],
   pth: ['checkpoint', 'pytorch'],
-  bin: ['checkpoint', 'pytorch'],
   ckpt: ['checkpoint', 'pytorch'],
   onnx: ['checkpoint', 'onnx'],
   h5: ['checkpoint', 'hdf5'],
@@ -65,6 +64,8 @@ const BY_NAME: Record<string, [FileKind, string]> = {
   'nvidia-smi.txt': ['environment', 'nvidia-smi'],
 };
 
+const CHECKPOINT_BIN = /(model|weights?|checkpoint|ckpt|adapter|optimizer|pytorch|unet|vae|lora|shard|-of-)/;
+
 export function classifyByName(name: string): { kind: FileKind; format: string | null } {
   const lower = name.toLowerCase();
   const byName = BY_NAME[lower];
@@ -72,6 +73,9 @@ export function classifyByName(name: string): { kind: FileKind; format: string |
   if (/^requirements.*\.txt$/.test(lower) || lower === 'pip-freeze.txt' || lower === 'constraints.txt') return { kind: 'environment', format: 'requirements' };
   if (lower.endsWith('.safetensors.index.json') || lower.endsWith('.bin.index.json')) return { kind: 'checkpoint', format: 'shard-index' };
   if (lower.endsWith('.dvc')) return { kind: 'config', format: 'dvc-file' };
+  // `.bin` is any binary: by name it is a checkpoint only when the name says so (pytorch_model.bin,
+  // adapter_model.bin, …); otherwise the first bytes decide (zip or pickle → PyTorch, a JSON header → safetensors).
+  if (lower.endsWith('.bin')) return CHECKPOINT_BIN.test(lower) ? { kind: 'checkpoint', format: 'pytorch' } : { kind: 'other', format: null };
   const dot = lower.lastIndexOf('.');
   if (dot > 0) {
     const hit = BY_EXTENSION[lower.slice(dot + 1)];
@@ -80,22 +84,34 @@ export function classifyByName(name: string): { kind: FileKind; format: string |
   return { kind: 'other', format: null };
 }
 
-function startsWith(head: Uint8Array, sig: number[] | string, at = 0): boolean {
-  const bytes = typeof sig === 'string' ? Array.from(sig, (c) => c.charCodeAt(0)) : sig;
-  if (head.length < at + bytes.length) return false;
-  return bytes.every((b, i) => head[at + i] === b);
+const bytes = (sig: string) => Array.from(sig, (c) => c.charCodeAt(0));
+/** Signatures, built once: this runs for every file hashed. */
+const SIG = {
+  gguf: bytes('GGUF'),
+  parquet: bytes('PAR1'),
+  arrow: bytes('ARROW1'),
+  arrowStream: [0xff, 0xff, 0xff, 0xff],
+  npy: [0x93, ...bytes('NUMPY')],
+  hdf5: [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a],
+  zip: bytes('PK\x03\x04'),
+};
+
+function startsWith(head: Uint8Array, sig: number[], at = 0): boolean {
+  if (head.length < at + sig.length) return false;
+  for (let i = 0; i < sig.length; i++) if (head[at + i] !== sig[i]) return false;
+  return true;
 }
 
 /** What the first bytes prove. Returns null when they prove nothing beyond the name. */
 export function refineByMagic(name: string, head: Uint8Array, current: { kind: FileKind; format: string | null }): { kind: FileKind; format: string | null } | null {
   if (head.length === 0) return null;
-  if (startsWith(head, 'GGUF')) return { kind: 'checkpoint', format: 'gguf' };
-  if (startsWith(head, 'PAR1')) return { kind: 'dataset', format: 'parquet' };
-  if (startsWith(head, 'ARROW1')) return { kind: 'dataset', format: 'arrow' };
-  if (startsWith(head, [0xff, 0xff, 0xff, 0xff]) && current.format === 'arrow') return current;
-  if (startsWith(head, [0x93, ...Array.from('NUMPY', (c) => c.charCodeAt(0))])) return { kind: 'dataset', format: 'npy' };
-  if (startsWith(head, [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a])) return { kind: 'checkpoint', format: current.format === 'keras' ? 'keras' : 'hdf5' };
-  if (startsWith(head, 'PK\x03\x04')) {
+  if (startsWith(head, SIG.gguf)) return { kind: 'checkpoint', format: 'gguf' };
+  if (startsWith(head, SIG.parquet)) return { kind: 'dataset', format: 'parquet' };
+  if (startsWith(head, SIG.arrow)) return { kind: 'dataset', format: 'arrow' };
+  if (startsWith(head, SIG.arrowStream) && current.format === 'arrow') return current;
+  if (startsWith(head, SIG.npy)) return { kind: 'dataset', format: 'npy' };
+  if (startsWith(head, SIG.hdf5)) return { kind: 'checkpoint', format: current.format === 'keras' ? 'keras' : 'hdf5' };
+  if (startsWith(head, SIG.zip)) {
     if (current.format === 'npz' || current.format === 'keras') return current;
     if (current.kind === 'checkpoint' || /\.(pt|pth|bin|ckpt|tar)$/i.test(name)) return { kind: 'checkpoint', format: 'pytorch' };
     return { kind: current.kind, format: current.format ?? 'zip' };

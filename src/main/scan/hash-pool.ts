@@ -3,8 +3,10 @@ import { Piscina } from 'piscina';
 import type { HashJob, HashOutcome, HashTask } from './protocol';
 
 /**
- * The hashing pool: one Piscina worker per core, each running a couple of
- * tasks at once so that one file's read waits overlap another's hashing.
+ * The hashing pool: one Piscina worker per core, all started at once and each
+ * running one task at a time. Hashing is CPU-bound: with two tasks per worker
+ * Piscina would put two big files on one thread while another sat idle. Inside
+ * a task, the next read of a big file overlaps the hashing of the current chunk.
  */
 export interface HashPool {
   readonly threads: number;
@@ -15,9 +17,9 @@ export interface HashPool {
 export function createHashPool(workerFile: string, threads = availableParallelism()): HashPool {
   const pool = new Piscina<HashTask, HashOutcome[]>({
     filename: workerFile,
-    minThreads: 1,
+    minThreads: threads,
     maxThreads: threads,
-    concurrentTasksPerWorker: 2,
+    concurrentTasksPerWorker: 1,
     idleTimeout: 30_000,
   });
   return {

@@ -21,6 +21,8 @@ export interface WalkedFile {
   device: string;
   /** Reached through a symbolic link inside the store. */
   viaLink: boolean;
+  /** The inode has more than one name (hard links). */
+  linked?: true;
   /** Below a DVC project's root: hash with MD5 too, the digest DVC declares. */
   dvc?: true;
 }

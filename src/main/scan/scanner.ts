@@ -26,7 +26,9 @@ import type { HashJob, HashOutcome, WalkedFile, WalkFinding, WalkMessage } from 
 
 export interface ScanContext {
   db: WritableDb;
-  pool: HashPool;
+  /** The hash pool, started only when a scan has something to hash. */
+  pool(): HashPool;
+  hashThreads: number;
   walkWorkerFile: string;
   emit(event: ApiEvent): void;
   /** For tests: slow every hash chunk down. */
@@ -77,6 +79,11 @@ interface QueuedHash {
   abs: Uint8Array;
   /** MD5 too: the file is in a DVC project. */
   md5: boolean;
+  /**
+   * Its digest is shared with other names of its inode: big files (a re-read costs) and
+   * files known to have other names. Small files with one name skip the bookkeeping.
+   */
+  tracked: boolean;
   /** Stat taken at this wall-clock time (ns); a file modified in the same second is racy. */
   statAtNs: bigint;
 }
@@ -88,11 +95,14 @@ interface QueuedHash {
  * finished so far; a killed scan resumes from what the index holds.
  */
 export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOptions = {}): ScanHandle {
-  const { db, pool } = ctx;
+  const { db } = ctx;
   const startedAt = nowIso();
   const t0 = performance.now();
   const scanId = insertScan(db, store.id, startedAt);
   ctx.emit({ type: 'scan.started', scanId, storeId: store.id });
+  // The walk starts first: it stats on its own thread while this one loads the index.
+  // Its messages can only arrive once this function has returned, when all below is in place.
+  const walker = new Worker(ctx.walkWorkerFile, { workerData: { kind: 'pedigree-walk', request: { root: store.path, followSymlinks: store.followSymlinks, batchSize: 2000 } } });
 
   const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
   let cancelled = false;
@@ -101,6 +111,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   const md5 = storeDeclaresMd5(store.path);
   /** Files below a nested DVC project's root: they get MD5 too. */
   const md5Ids = new Set<number>();
+  /** Files whose inode has other names (hard links, links into a Hugging Face cache's blobs). */
+  const sharedIds = new Set<number>();
   const rootBytes = Buffer.from(store.path.endsWith('/') ? store.path : `${store.path}/`);
 
   const snapshot = loadIndexSnapshot(db, store.id);
@@ -110,10 +122,19 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   /** New files this scan, when the store had an index: candidates for moves. */
   const newFiles = new Map<number, { seen: SeenFile; sha256: string | null; statAtNs: bigint }>();
   const newByInode = new Map<string, number>();
-  const inodeKey = (f: { device: string; inode: string; size: number; mtimeNs: bigint }) => `${f.device}:${f.inode}:${f.size}:${f.mtimeNs}`;
-  /** Indexed files by inode: a new path with one of these is likely a rename, settled when the walk ends. */
-  const indexedInodes = new Set<string>();
-  for (const prev of snapshot.values()) if (!prev.missing) indexedInodes.add(inodeKey(prev));
+  const inodeKey = (f: { device: string; inode: string; size: number; mtimeNs: bigint | string }) => `${f.device}:${f.inode}:${f.size}:${f.mtimeNs}`;
+  /**
+   * Indexed files by inode: a new path with one of these is likely a rename, settled when the walk ends.
+   * Built at the first new file, so an unchanged re-scan never pays for it.
+   */
+  let indexedInodes: Set<string> | null = null;
+  const isIndexedInode = (key: string) => {
+    if (!indexedInodes) {
+      indexedInodes = new Set<string>();
+      for (const prev of snapshot.values()) if (!prev.missing) indexedInodes.add(inodeKey(prev));
+    }
+    return indexedInodes.has(key);
+  };
   /** New files held back from hashing until then: a rename needs no reading. */
   const heldBack: { id: number; seen: SeenFile; statAtNs: bigint }[] = [];
 
@@ -176,7 +197,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   let freeBytes = 0;
   const dropped = new Set<number>(); // queued files that turned out to be moves of indexed ones
   let inFlight = 0;
-  const maxInFlight = pool.threads * 4;
+  const maxInFlight = ctx.hashThreads * 4;
   let drainResolve: (() => void) | null = null;
   let walkDone = false;
   // Hard links and the Hugging Face cache's snapshot links name one inode many times: it is read once.
@@ -194,7 +215,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       progress.filesHashed++;
       const racy = q.seen.mtimeNs / 1_000_000_000n >= q.statAtNs / 1_000_000_000n;
       const refined = refineByMagic(q.seen.name, o.head, q.seen);
-      if (!q.md5 || o.md5) byInode.set(inodeKeyOf(q), { sha256: o.sha256, md5: o.md5, head: o.head });
+      if (q.tracked && (!q.md5 || o.md5)) byInode.set(inodeKeyOf(q), { sha256: o.sha256, md5: o.md5, head: o.head });
       const nf = newFiles.get(q.id);
       if (nf) nf.sha256 = o.sha256;
       pendingWrites.push(() => {
@@ -236,7 +257,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       inFlight++;
       progress.currentFile = batch[0]!.seen.displayPath;
       const jobs: HashJob[] = batch.map((q) => ({ path: q.abs, size: q.seen.size, mtimeNs: q.seen.mtimeNs, ctimeNs: q.seen.ctimeNs, ...(q.md5 ? { md5: true } : {}) }));
-      pool
+      ctx
+        .pool()
         .hash(jobs, { md5: false, cancel: cancelFlag, readBytes, throttleMs: ctx.throttleMs })
         .then(
           (outcomes) => batch.forEach((q, i) => settleInode(q, outcomes[i]!)),
@@ -266,6 +288,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   /** One outcome serves every name of the inode that waited for it; after a failure they are read themselves. */
   const settleInode = (q: QueuedHash, o: HashOutcome) => {
     applyOutcome(q, o);
+    if (!q.tracked) return;
     const key = inodeKeyOf(q);
     const waiting = inodeWaiters.get(key) ?? [];
     inodeWaiters.delete(key);
@@ -281,7 +304,12 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   const enqueue = (id: number, seen: SeenFile, statAtNs: bigint) => {
     progress.filesToHash++;
     progress.bytesToHash += seen.size;
-    const q: QueuedHash = { id, seen, abs: Buffer.concat([rootBytes, seen.relPath]), statAtNs, md5: md5 || md5Ids.has(id) };
+    const q: QueuedHash = { id, seen, abs: Buffer.concat([rootBytes, seen.relPath]), statAtNs, md5: md5 || md5Ids.has(id), tracked: seen.size > SMALL_FILE || sharedIds.has(id) };
+    if (!q.tracked) {
+      queue.push(q);
+      pump();
+      return;
+    }
     const key = inodeKeyOf(q);
     const known = byInode.get(key);
     if (known && (!q.md5 || known.md5)) {
@@ -318,7 +346,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         const prev = snapshot.get(key);
         if (prev) {
           snapshot.delete(key);
-          const sameStat = prev.size === wf.size && prev.mtimeNs === wf.mtimeNs && prev.ctimeNs === wf.ctimeNs && prev.inode === wf.inode;
+          const sameStat = prev.size === wf.size && prev.inode === wf.inode && prev.mtimeNs === String(wf.mtimeNs) && prev.ctimeNs === String(wf.ctimeNs);
           if (sameStat && prev.sha256 && !prev.racy && !options.rehash && (!(md5 || wf.dvc) || prev.md5)) {
             counts.unchanged++;
             if (prev.missing) markFilePresent(db, prev.id, now);
@@ -330,16 +358,18 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
             updateChangedFile(db, prev.id, seen, now);
           } else if (prev.missing) markFilePresent(db, prev.id, now);
           if (wf.dvc) md5Ids.add(prev.id);
+          if (wf.linked || wf.viaLink) sharedIds.add(prev.id);
           toHash.push([prev.id, seen]);
         } else {
           const seen = seenFrom(wf);
           const id = insertSeenFile(db, store.id, seen, now);
           counts.new++;
           if (wf.dvc) md5Ids.add(id);
+          if (wf.linked || wf.viaLink) sharedIds.add(id);
           if (hadIndex) {
             newFiles.set(id, { seen, sha256: null, statAtNs });
             newByInode.set(inodeKey(seen), id);
-            if (indexedInodes.has(inodeKey(seen))) {
+            if (isIndexedInode(inodeKey(seen))) {
               heldBack.push({ id, seen, statAtNs });
               continue;
             }
@@ -354,13 +384,11 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     if (seen.size === 0) {
       // The empty file has one digest; no need to open it.
       progress.filesToHash++;
-      applyOutcome({ id, seen, abs: new Uint8Array(0), statAtNs, md5: false }, { ok: true, sha256: EMPTY_SHA256, md5: md5 || md5Ids.has(id) ? EMPTY_MD5 : null, head: new Uint8Array(0), bytes: 0 });
+      applyOutcome({ id, seen, abs: new Uint8Array(0), statAtNs, md5: false, tracked: false }, { ok: true, sha256: EMPTY_SHA256, md5: md5 || md5Ids.has(id) ? EMPTY_MD5 : null, head: new Uint8Array(0), bytes: 0 });
     } else enqueue(id, seen, statAtNs);
   };
 
-  let walker: Worker | null = null;
   const walked = new Promise<{ rootId: string | null }>((resolve) => {
-    walker = new Worker(ctx.walkWorkerFile, { workerData: { kind: 'pedigree-walk', request: { root: store.path, followSymlinks: store.followSymlinks, batchSize: 2000 } } });
     let settled = false;
     const settle = (v: { rootId: string | null }) => {
       if (!settled) {
@@ -404,7 +432,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     cancelled = true;
     Atomics.store(cancelFlag, 0, 1);
     queue.length = 0;
-    void (walker as Worker | null)?.terminate();
+    void walker.terminate();
     checkDrained();
   };
 
