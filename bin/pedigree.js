@@ -10,6 +10,13 @@ if (!existsSync(cli)) {
   process.stderr.write(`pedigree: ${cli} is missing; run "npm run build" in ${join(__dirname, '..')} first\n`);
   process.exit(2);
 }
+// `pedigree files | head` closes the pipe early: that is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e && e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
 require(cli)
   .run(process.argv.slice(2))
   .then(

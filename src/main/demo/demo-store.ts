@@ -62,6 +62,10 @@ export function ensureDemoStore(root: string): { created: boolean } {
   writeSafetensors(join(root, 'runs/2026-03-base/model.safetensors'), layers(1, new Set()), { format: 'pt', step: '1200' });
   w('runs/2026-03-base/requirements.txt', 'torch==2.4.1\ntransformers==4.44.2\nsafetensors==0.4.5\nnumpy==1.26.4\n');
   w('runs/2026-03-base/nvidia-smi.txt', 'NVIDIA-SMI 550.54.15    Driver Version: 550.54.15    CUDA Version: 12.4\nGPU 0: NVIDIA A100-SXM4-80GB\n');
+  w(
+    'runs/2026-03-base/wandb-metadata.json',
+    `${JSON.stringify({ program: 'train.py', python: 'CPython 3.11.7', cuda: '12.4', gpu: 'NVIDIA A100-SXM4-80GB', gpu_count: 1, git: { remote: 'https://git.example.org/nlp/tiny-sentiment.git', commit: '9f1c2e4b7a6d5c3b2a1908f7e6d5c4b3a2918f7e' } }, null, 2)}\n`,
+  );
   w('runs/2026-03-base/metrics.csv', 'step,loss,accuracy\n200,0.69,0.52\n400,0.55,0.71\n800,0.41,0.82\n1200,0.36,0.86\n');
   w(
     'runs/2026-03-base/README.md',

@@ -1,5 +1,5 @@
 import type { ReadableDb } from '../db/connection';
-import type { NodeFileRow, NodeRow } from '../db/lineage';
+import type { EdgeRow, NodeFileRow, NodeRow } from '../db/lineage';
 import type { AxisAudit, AxisStatus, CheckpointAudit, Evidence } from '../../shared/lineage';
 import { lineageAround } from './query';
 
@@ -65,28 +65,32 @@ function auditData(datasets: NodeRow[], files: Map<number, NodeFileRow[]>): Axis
   return { axis: 'data', status: datasets.length === 0 ? 'missing' : complete ? 'complete' : 'partial', found, missing };
 }
 
-const PIN = /^[A-Za-z0-9_.\-[\]]+\s*(===?|@)\s*\S+/;
-/** Requirement lines or name→version maps, wherever a reader put them. */
-function requirements(props: Record<string, unknown>): string[] {
-  const out: string[] = [];
+/**
+ * Dependencies an environment node records: readers give exact pins as a
+ * `pins` map (name → version) with `packageCount` for all requirement lines,
+ * or lists of requirement lines.
+ */
+function dependencies(props: Record<string, unknown>): { pinned: string[]; total: number; unpinned: string[] } {
+  const pinned: string[] = [];
+  const unpinned: string[] = [];
+  if (props.pins && typeof props.pins === 'object' && !Array.isArray(props.pins)) {
+    for (const [name, version] of Object.entries(props.pins as Record<string, unknown>)) pinned.push(`${name}==${String(version)}`);
+  }
   for (const [k, v] of flatten(props)) {
-    if (!/(requirements|pins|packages|dependencies|pip)/i.test(k)) continue;
-    if (Array.isArray(v)) out.push(...v.filter((x): x is string => typeof x === 'string'));
-    else if (typeof v === 'string' && /\n/.test(v)) out.push(...v.split('\n'));
-    else if (typeof v === 'string' && /(==|@)/.test(v)) out.push(`${k.split('.').pop()}==${v.replace(/^==/, '')}`);
+    if (!/(^|\.)(requirements|dependencies|packages)$/i.test(k) || !Array.isArray(v)) continue;
+    for (const line of v) if (typeof line === 'string' && line.trim()) (PIN.test(line.trim()) ? pinned : unpinned).push(line.trim());
   }
-  if (props.packages && typeof props.packages === 'object' && !Array.isArray(props.packages)) {
-    for (const [name, version] of Object.entries(props.packages as Record<string, unknown>)) out.push(`${name}==${String(version)}`);
-  }
-  return out.map((l) => l.trim()).filter((l) => l && !l.startsWith('#') && !l.startsWith('-'));
+  const count = typeof props.packageCount === 'number' ? props.packageCount : 0;
+  return { pinned, unpinned, total: Math.max(count, pinned.length + unpinned.length) };
 }
+const PIN = /^[A-Za-z0-9_.\-[\]]+\s*(===?|@)\s*\S+/;
 
 function auditCode(codes: NodeRow[], envs: NodeRow[], runs: NodeRow[]): AxisAudit {
   const found: AxisAudit['found'] = [];
   const missing: string[] = [];
-  const commitOf = (n: NodeRow) => flatten(n.props).find(([k, v]) => /(^|\.)(commit|sha|git_commit|mlflow\.source\.git\.commit)$/i.test(k) && typeof v === 'string' && /^[0-9a-f]{7,64}$/i.test(v))?.[1] as string | undefined;
+  const commitOf = (n: NodeRow) => flatten(n.props).find(([k, v]) => /(^|\.)(commit|sha|git_?commit|mlflow\.source\.git\.commit)$/i.test(k) && typeof v === 'string' && /^[0-9a-f]{7,64}$/i.test(v))?.[1] as string | undefined;
   let commit: { value: string; node: NodeRow } | null = null;
-  for (const n of [...codes, ...runs]) {
+  for (const n of [...codes, ...runs, ...envs]) {
     const c = commitOf(n) ?? (n.key.startsWith('git:commit:') ? n.key.slice('git:commit:'.length) : undefined);
     if (c) {
       commit = { value: c, node: n };
@@ -102,14 +106,16 @@ function auditCode(codes: NodeRow[], envs: NodeRow[], runs: NodeRow[]): AxisAudi
     else if (clean === true) found.push({ what: 'working tree', value: 'clean', evidence: ev(commit.node), nodeId: commit.node.id });
     else missing.push('whether the working tree was clean is not recorded');
   } else missing.push('no code revision (git commit) in the lineage');
-  const reqs = envs.flatMap((e) => requirements(e.props).map((r) => ({ r, e })));
-  const pinned = reqs.filter((x) => PIN.test(x.r));
-  if (reqs.length) {
-    const env = reqs[0]!.e;
-    found.push({ what: 'dependencies', value: `${pinned.length} of ${reqs.length} pinned${reqs.length <= 6 ? `: ${reqs.map((x) => x.r).join(', ')}` : ''}`, evidence: ev(env), nodeId: env.id });
-    if (pinned.length < reqs.length) missing.push(`unpinned dependencies: ${reqs.filter((x) => !PIN.test(x.r)).slice(0, 5).map((x) => x.r).join(', ')}`);
+  const lists = envs.map((e) => ({ e, d: dependencies(e.props) })).filter((x) => x.d.total > 0);
+  const pinnedCount = lists.reduce((n, x) => n + x.d.pinned.length, 0);
+  const total = lists.reduce((n, x) => n + x.d.total, 0);
+  if (lists.length) {
+    const first = lists[0]!;
+    const names = lists.flatMap((x) => x.d.pinned);
+    found.push({ what: 'dependencies', value: `${pinnedCount} of ${total} pinned${names.length && names.length <= 6 ? `: ${names.join(', ')}` : ''}`, evidence: ev(first.e), nodeId: first.e.id });
+    if (pinnedCount < total) missing.push(`${total - pinnedCount} dependencies not pinned to an exact version${lists.some((x) => x.d.unpinned.length) ? ` (${lists.flatMap((x) => x.d.unpinned).slice(0, 4).join(', ')})` : ''}`);
   } else missing.push('no dependency list (requirements, lockfile, conda or pip freeze)');
-  const deps = reqs.length > 0 && pinned.length === reqs.length;
+  const deps = total > 0 && pinnedCount === total;
   return { axis: 'code', status: statusOf([commit !== null, clean === true, deps]), found, missing };
 }
 
@@ -154,16 +160,38 @@ export function auditCheckpoint(db: ReadableDb, nodeId: number): CheckpointAudit
   const sub = lineageAround(db, nodeId, { up: MAX_DEPTH, down: 0 });
   const self = sub.nodes.find((n) => n.id === nodeId);
   if (!self) return null;
-  const ancestors = sub.nodes.filter((n) => n.id !== nodeId);
+  // Walk upstream nearest first, but not into a base model's own lineage: a fine-tune's
+  // data, code, config and compute are its own; the base model is named, not audited here.
+  const byId = new Map(sub.nodes.map((n) => [n.id, n]));
+  const into = new Map<number, EdgeRow[]>();
+  for (const e of sub.edges) into.set(e.toId, [...(into.get(e.toId) ?? []), e]);
+  const ancestors: NodeRow[] = [];
+  const bases: NodeRow[] = [];
+  const seen = new Set([nodeId]);
+  let frontier = [nodeId];
+  while (frontier.length) {
+    const next: number[] = [];
+    for (const id of frontier) {
+      for (const e of into.get(id) ?? []) {
+        if (seen.has(e.fromId)) continue;
+        seen.add(e.fromId);
+        const n = byId.get(e.fromId);
+        if (!n) continue;
+        if (e.relation === 'base-model') bases.push(n);
+        else {
+          ancestors.push(n);
+          next.push(e.fromId);
+        }
+      }
+    }
+    frontier = next;
+  }
   const of = (kind: NodeRow['kind']) => ancestors.filter((n) => n.kind === kind);
   const files = new Map<number, NodeFileRow[]>();
   for (const f of sub.files) files.set(f.nodeId, [...(files.get(f.nodeId) ?? []), f]);
-  const axes = [
-    auditData(of('dataset'), files),
-    auditCode(of('code'), of('environment'), of('run')),
-    auditHyperparameters(of('config'), of('run'), self),
-    auditCompute(of('environment'), of('run'), of('config'), self),
-  ];
+  const data = auditData(of('dataset'), files);
+  for (const b of bases) data.found.push({ what: 'base model', value: b.label, evidence: ev(b), nodeId: b.id });
+  const axes = [data, auditCode(of('code'), of('environment'), of('run')), auditHyperparameters(of('config'), of('run'), self), auditCompute(of('environment'), of('run'), of('config'), self)];
   const status: AxisStatus = axes.every((a) => a.status === 'complete') ? 'complete' : axes.some((a) => a.status === 'missing') ? 'missing' : 'partial';
   return { nodeId, label: self.label, axes, status };
 }

@@ -71,7 +71,8 @@ export function pipPins(text: string): { pins: Record<string, string>; count: nu
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     const exact = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*===?\s*([^\s;,]+)\s*(?:;.*)?$/.exec(line);
     const direct = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s+@\s+(\S+)/.exec(line);
-    if (/^[A-Za-z0-9][A-Za-z0-9._-]*/.test(line)) count++;
+    // a requirement is a name alone or followed by extras, a version operator, `@` or a marker: not any line (nvidia-smi's)
+    if (/^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*(===?|~=|!=|>=|<=|<|>|@|;|$)/.test(line)) count++;
     const m = exact ?? direct;
     if (!m) continue;
     if (Object.keys(pins).length < MAX_PINS) pins[m[1]!.toLowerCase().replace(/_/g, '-')] = clip(m[2]!, 200);
