@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppInfo, FileKind, FileRow, Finding, ScanProgress, ScanSummary, Store, WorkspaceStatus } from './domain';
 import { ApiErrorShape } from './errors';
 import { CheckpointAudit, LineageGraph, LineageNodeDto, NodeDetails, NodeKind } from './lineage';
+import { registryMethods } from './registry';
 
 /**
  * The one API contract. The renderer calls it; the preload bridge (Electron)
@@ -92,6 +93,7 @@ export const methods = {
   },
   nodesForFile: { params: z.object({ fileId: z.number().int().positive() }).strict(), result: z.array(LineageNodeDto) },
   auditNode: { params: z.object({ nodeId: z.number().int().positive() }).strict(), result: CheckpointAudit.nullable() },
+  ...registryMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type Methods = typeof methods;
@@ -111,6 +113,7 @@ export const ApiEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('finding'), finding: Finding }),
   z.object({ type: z.literal('stores.changed') }),
   z.object({ type: z.literal('lineage.changed'), storeId: z.number().int() }),
+  z.object({ type: z.literal('registry.changed') }),
 ]);
 export type ApiEvent = z.infer<typeof ApiEvent>;
 

@@ -7,13 +7,16 @@ import { EXIT_USAGE, UsageError, type AppPaths, type Command, type CommandContex
 import { filesCommand } from './commands/files';
 import { indexCommand } from './commands/index-store';
 import { inspectCommand } from './commands/inspect';
+import { lineageCommand } from './commands/lineage';
+import { auditCommand } from './commands/audit';
+import { registryCommand } from './commands/registry';
 import { serveCommand } from './commands/serve';
 import { statusCommand } from './commands/status';
 import { storesCommand } from './commands/stores';
 import { verifyCommand } from './commands/verify';
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: Command[] = [serveCommand, indexCommand, filesCommand, statusCommand, storesCommand, verifyCommand, inspectCommand];
+export const commands: Command[] = [serveCommand, indexCommand, filesCommand, statusCommand, storesCommand, verifyCommand, inspectCommand, lineageCommand, auditCommand, registryCommand];
 
 const COMMON = {
   db: { type: 'string' },

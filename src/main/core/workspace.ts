@@ -6,12 +6,13 @@ import { ApiError } from '../../shared/errors';
 import type { Store } from '../../shared/domain';
 import { closeDb, openWorkspaceDb, schemaVersion, type WritableDb } from '../db/connection';
 import { searchFileRows, workspaceTotals } from '../db/files';
-import { countFindings, listFindingRows } from '../db/findings';
+import { countFindings, insertFinding, listFindingRows } from '../db/findings';
 import { listScanSummaries, markInterruptedScans } from '../db/scans';
 import { deleteStore, describeStore, findStoreByPath, getStore, insertStore, listStoreRecords, setStoreStatus, type StoreRecord } from '../db/stores';
 import { createHashPool, type HashPool } from '../scan/hash-pool';
 import { getNodes, nodesForFile, searchNodes } from '../db/lineage';
 import { getMeta, setMeta } from '../db/meta';
+import { createRegistry, registryHandlers } from '../registry';
 import { auditCheckpoint } from '../lineage/audit';
 import { graphAround, graphOverview, nodeDetails, nodeDtos } from '../lineage/dto';
 import { extractStoreLineage, type ExtractSummary } from '../lineage/extract';
@@ -180,6 +181,14 @@ export class Workspace {
     const summary = await extractStoreLineage(this.db, this.getStore(storeId), this.options.readers ?? storeReaders);
     setMeta(this.db, lineageKey(storeId), new Date().toISOString());
     this.lastExtract.set(storeId, summary);
+    // Registries the store holds (MLflow's, GTO tags) become registered models, keeping their own names and numbers.
+    try {
+      createRegistry(this.db).importFromStores({ storeId });
+      this.emit({ type: 'registry.changed' });
+    } catch (e) {
+      summary.findings++;
+      insertFinding(this.db, { storeId, scanId: null, path: '.', code: 'registry-import-failed', severity: 'error', message: `reading this store's model registry failed: ${e instanceof Error ? e.message : String(e)}`, source: 'lineage' }, new Date().toISOString());
+    }
     this.emit({ type: 'lineage.changed', storeId });
     return summary;
   }
@@ -264,7 +273,22 @@ export class Workspace {
         this.requireNode(p.nodeId);
         return auditCheckpoint(this.db, p.nodeId);
       },
+      ...this.registryApi(),
     };
+  }
+
+  /** The registry's handlers; every change it makes is announced, so open views refresh. */
+  private registryApi() {
+    const handlers = registryHandlers(this.db);
+    const announced = {} as typeof handlers;
+    for (const [name, fn] of Object.entries(handlers) as [keyof typeof handlers, (p: unknown) => unknown][]) {
+      (announced as Record<string, unknown>)[name] = async (p: unknown) => {
+        const result = await fn(p);
+        if (!/^(list|show|get|log|export)/i.test(String(name))) this.emit({ type: 'registry.changed' });
+        return result;
+      };
+    }
+    return announced;
   }
 
   private requireNode(nodeId: number) {

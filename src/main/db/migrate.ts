@@ -1,6 +1,7 @@
 import type { WritableDb } from './connection';
 import { m001Workspace } from './migrations/001_workspace';
 import { m002Lineage } from './migrations/002_lineage';
+import { m003Registry } from './migrations/003_registry';
 
 export interface Migration {
   version: number;
@@ -9,7 +10,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. A new change is a new file and one line here. */
-export const migrations: readonly Migration[] = [m001Workspace, m002Lineage];
+export const migrations: readonly Migration[] = [m001Workspace, m002Lineage, m003Registry];
 
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';
