@@ -6,11 +6,13 @@ import { useAppStore } from './state/store';
 import type { ViewId } from './state/route';
 import { FilesView } from './views/FilesView';
 import { LineageView } from './views/LineageView';
+import { RegistryView } from './views/RegistryView';
 import { StoresView } from './views/StoresView';
 
 const NAV: { id: ViewId; label: string; icon: string }[] = [
   { id: 'stores', label: 'Stores', icon: 'stores' },
   { id: 'files', label: 'Files', icon: 'files' },
+  { id: 'registry', label: 'Registry', icon: 'registry' },
   { id: 'lineage', label: 'Lineage', icon: 'lineage' },
 ];
 
@@ -85,6 +87,8 @@ export function App() {
           <FilesView />
         ) : route.view === 'lineage' ? (
           <LineageView />
+        ) : route.view === 'registry' ? (
+          <RegistryView />
         ) : (
           <StoresView />
         )}

@@ -4,6 +4,7 @@ import type { FileSort } from '../../shared/api';
 import { ApiError } from '../../shared/errors';
 import { getApi } from '../api';
 import { createLineageSlice, type LineageSlice } from './lineage';
+import { createRegistrySlice, type RegistrySlice } from './registry';
 import { formatRoute, parseRoute, type Route } from './route';
 
 /**
@@ -75,6 +76,9 @@ const createAppSlice: StateCreator<State, [], [], AppSlice> = (set, get) => ({
           break;
         case 'stores.changed':
           void get().loadStores();
+          break;
+        case 'registry.changed':
+          get().refreshRegistry();
           break;
         case 'lineage.changed':
           if (get().route.view === 'lineage') void get().loadGraph(get().focus);
@@ -236,13 +240,14 @@ const createFilesSlice: StateCreator<State, [], [], FilesSlice> = (set, get) => 
   },
 });
 
-export type State = AppSlice & StoresSlice & FilesSlice & LineageSlice;
+export type State = AppSlice & StoresSlice & FilesSlice & LineageSlice & RegistrySlice;
 
 export const useAppStore = create<State>()((...a) => ({
   ...createAppSlice(...a),
   ...createStoresSlice(...a),
   ...createFilesSlice(...a),
   ...createLineageSlice(...a),
+  ...createRegistrySlice(...a),
 }));
 
 /** Reads the files view's filters from a route (bookmarks, Back). */
