@@ -87,7 +87,13 @@ export const methods = {
   findLineagePath: { params: z.object({ from: z.number().int().positive(), to: z.number().int().positive() }).strict(), result: z.object({ path: z.array(z.number().int()).nullable() }) },
   searchLineage: {
     params: z
-      .object({ query: z.string().max(1000), kind: NodeKind.optional(), storeId: z.number().int().positive().optional(), limit: z.number().int().min(1).max(500).optional() })
+      .object({
+        query: z.string().max(1000),
+        kind: NodeKind.optional(),
+        storeId: z.number().int().positive().optional(),
+        auditStatus: z.enum(['complete', 'partial', 'missing']).optional(),
+        limit: z.number().int().min(1).max(500).optional(),
+      })
       .strict(),
     result: z.object({ total: z.number().int(), rows: z.array(LineageNodeDto) }),
   },

@@ -26,6 +26,8 @@ export const LineageNodeDto = z.object({
   depth: z.number().int().optional(),
   side: z.enum(['focus', 'ancestor', 'descendant']).optional(),
   summary: z.string().nullable(),
+  /** For checkpoints: the audit's overall status when their lineage was read. */
+  audit: z.enum(['complete', 'partial', 'missing']).nullable(),
 });
 export type LineageNodeDto = z.infer<typeof LineageNodeDto>;
 

@@ -50,3 +50,28 @@ describe('pedigree audit on the demo store', () => {
     expect(r.audit.axes.map((a) => a.status)).toEqual(['missing', 'missing', 'missing', expect.stringMatching(/missing|partial/)]);
   });
 });
+
+describe('lineage search', () => {
+  it('finds nodes by a param value, a path and a digest prefix, and filters by audit status', async () => {
+    const { Workspace } = await import('../../src/main/core/workspace');
+    const root = dirs.make();
+    ensureDemoStore(join(root, 'demo'));
+    const ws = Workspace.open({ dbPath: join(dirs.make(), 'ws.db'), workersDir: join(__dirname, '..', '..', 'dist', 'workers'), mode: 'cli', version: 'test' });
+    try {
+      await ws.addStore({ path: join(root, 'demo') }).scan!.done;
+      await ws.idle();
+      const h = ws.handlers();
+      const byParam = await h.searchLineage({ query: 'adamw' });
+      expect(byParam.rows.map((r) => r.kind)).toContain('config');
+      const byPath = await h.searchLineage({ query: 'finetune' });
+      expect(byPath.rows.some((r) => r.kind === 'checkpoint')).toBe(true);
+      const ckpt = (await h.searchLineage({ query: '', kind: 'checkpoint', auditStatus: 'partial' })).rows;
+      expect(ckpt.length).toBeGreaterThan(0);
+      expect(ckpt.every((r) => r.audit === 'partial')).toBe(true);
+      const digest = (await h.searchFiles({ query: 'model.safetensors' })).rows[0]!.sha256!.slice(0, 12);
+      expect((await h.searchLineage({ query: digest })).rows.some((r) => r.kind === 'checkpoint')).toBe(true);
+    } finally {
+      await ws.close();
+    }
+  });
+});

@@ -265,7 +265,7 @@ export class Workspace {
         return { path: pathBetween(this.db, p.from, p.to) };
       },
       searchLineage: (p) => {
-        const { total, rows } = searchNodes(this.db, { text: p.query, kind: p.kind, storeId: p.storeId, limit: p.limit ?? 50 });
+        const { total, rows } = searchNodes(this.db, { text: p.query, kind: p.kind, storeId: p.storeId, auditStatus: p.auditStatus, limit: p.limit ?? 50 });
         return { total, rows: nodeDtos(this.db, rows.map((r) => r.id)) };
       },
       nodesForFile: (p) => nodeDtos(this.db, nodesForFile(this.db, p.fileId).map((n) => n.id)),

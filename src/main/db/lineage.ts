@@ -93,12 +93,14 @@ export function replaceStoreLineage(db: WritableDb, storeId: number, merged: Mer
     `INSERT INTO lineage_edges (from_id, to_id, relation, strength, evidence_file, evidence_line, evidence_detail) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (from_id, to_id, relation) DO NOTHING`,
   );
+  const insertText = db.statement(`INSERT INTO lineage_fts (rowid, label, key, body) VALUES (?, ?, ?, ?)`);
   const ids = new Map<string, number>();
   for (const n of merged.nodes) {
     const resolved = n.files.map((f) => ({ f, fileId: (fileAt.get(storeId, f.path) as { id: number } | undefined)?.id ?? null }));
     const present = n.files.length === 0 ? n.present : resolved.some((r) => r.fileId !== null) || (n.present && resolved.some((r) => !r.f.declaredOnly));
     const id = Number(insertNode.run(storeId, n.key, n.kind, n.label, JSON.stringify(n.props), JSON.stringify(n.evidence.slice(0, 50)), n.readers.join(','), present ? 1 : 0).lastInsertRowid);
     ids.set(n.key, id);
+    insertText.run(id, n.label, n.key, searchText(n.props, n.files.map((f) => f.path)));
     for (const { f, fileId } of resolved) {
       const digests = f.digests?.length ? f.digests : [null];
       for (const d of digests) insertFile.run(id, f.path, fileId, f.size ?? null, d?.algorithm ?? null, d?.value ?? null, f.declaredOnly ? 1 : 0);
@@ -111,6 +113,28 @@ export function replaceStoreLineage(db: WritableDb, storeId: number, merged: Mer
     insertEdge.run(from, to, e.relation, e.strength, e.evidence.file, e.evidence.line ?? null, e.evidence.detail ?? null);
   }
   return ids;
+}
+
+/** What full-text search sees of a node: its props as `key value` lines (params, card metadata, commits) and its paths. */
+function searchText(props: Record<string, unknown>, paths: string[]): string {
+  const out: string[] = [...paths];
+  const walk = (v: unknown, key: string, depth: number) => {
+    if (out.length > 2000) return;
+    if (v === null || v === undefined) return;
+    if (typeof v === 'object') {
+      if (depth > 4) return;
+      for (const [k, x] of Array.isArray(v) ? v.slice(0, 200).map((x, i) => [String(i), x] as const) : Object.entries(v as Record<string, unknown>)) walk(x, Array.isArray(v) ? key : `${key}.${k}`, depth + 1);
+      return;
+    }
+    out.push(`${key.replace(/^\./, '')} ${String(v).slice(0, 500)}`);
+  };
+  walk(props, '', 0);
+  return out.join('\n').slice(0, 200_000);
+}
+
+export function replaceStoreAudits(db: WritableDb, rows: { nodeId: number; status: string; axes: Record<'data' | 'code' | 'hyperparameters' | 'compute', string> }[]): void {
+  const put = db.statement(`INSERT OR REPLACE INTO lineage_audit (node_id, status, data, code, hyperparameters, compute) VALUES (?, ?, ?, ?, ?, ?)`);
+  for (const r of rows) put.run(r.nodeId, r.status, r.axes.data, r.axes.code, r.axes.hyperparameters, r.axes.compute);
 }
 
 /** Node files whose declared digest can be compared with an indexed file's. */
@@ -249,14 +273,23 @@ export function lineageCounts(db: ReadableDb): { nodes: number; edges: number } 
 
 const HEX_PREFIX = /^[0-9a-f]{6,64}$/i;
 
-/** Nodes whose label, key or props contain the text, or whose files' digests start with it. */
-export function searchNodes(db: ReadableDb, q: { text: string; kind?: NodeKind; storeId?: number; limit: number }): { total: number; rows: NodeRow[] } {
+/**
+ * Search over nodes: full-text (word prefixes over names, keys, paths, params
+ * and card metadata), substrings of names, and digest prefixes of their files;
+ * filtered by kind, store and audit status.
+ */
+export function searchNodes(db: ReadableDb, q: { text: string; kind?: NodeKind; storeId?: number; auditStatus?: string; limit: number }): { total: number; rows: NodeRow[] } {
   const where: string[] = [];
   const params: Record<string, unknown> = { limit: q.limit };
   const text = q.text.trim();
   if (text) {
     params.like = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-    const any = [`n.label LIKE @like ESCAPE '\\'`, `n.key LIKE @like ESCAPE '\\'`, `n.props LIKE @like ESCAPE '\\'`];
+    const any = [`n.label LIKE @like ESCAPE '\\'`];
+    const match = ftsQuery(text);
+    if (match) {
+      params.match = match;
+      any.push(`n.id IN (SELECT rowid FROM lineage_fts WHERE lineage_fts MATCH @match)`);
+    } else any.push(`n.key LIKE @like ESCAPE '\\'`);
     if (HEX_PREFIX.test(text)) {
       params.lo = text.toLowerCase();
       params.hi = `${text.toLowerCase()}g`;
@@ -275,10 +308,31 @@ export function searchNodes(db: ReadableDb, q: { text: string; kind?: NodeKind; 
     where.push('n.store_id = @storeId');
     params.storeId = q.storeId;
   }
+  if (q.auditStatus) {
+    where.push('n.id IN (SELECT node_id FROM lineage_audit WHERE status = @audit)');
+    params.audit = q.auditStatus;
+  }
   const w = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = (db.statement(`SELECT COUNT(*) AS c FROM lineage_nodes n ${w}`).get(params) as { c: number }).c;
   // label hits first, then by kind and name
   const first = text ? `(n.label LIKE @like ESCAPE '\\') DESC, ` : '';
   const rows = db.statement(`SELECT n.* FROM lineage_nodes n ${w} ORDER BY ${first}n.kind, n.label LIMIT @limit`).all(params) as RawNode[];
   return { total, rows: rows.map(toNode) };
+}
+
+/** Words of the query as FTS5 prefix terms, all required; null when nothing searchable is left. */
+function ftsQuery(text: string): string | null {
+  const words = text.split(/[^\p{L}\p{N}_]+/u).filter((w) => w.length > 0).slice(0, 12);
+  return words.length ? words.map((w) => `"${w.replace(/"/g, '')}"*`).join(' ') : null;
+}
+
+export function auditStatusOf(db: ReadableDb, nodeId: number): string | null {
+  return (db.statement(`SELECT status FROM lineage_audit WHERE node_id = ?`).get(nodeId) as { status: string } | undefined)?.status ?? null;
+}
+
+/** Audit statuses of these nodes (checkpoints whose lineage was read). */
+export function auditStatuses(db: ReadableDb, ids: number[]): Map<number, string> {
+  if (ids.length === 0) return new Map();
+  const rows = db.statement(`SELECT node_id, status FROM lineage_audit WHERE node_id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as { node_id: number; status: string }[];
+  return new Map(rows.map((r) => [r.node_id, r.status]));
 }

@@ -1,6 +1,6 @@
 import type { ReadableDb } from '../db/connection';
 import { joinStorePath } from '../db/files';
-import { edgesAmong, edgesOf, getNode, getNodes, nodeFiles, type EdgeRow, type NodeFileRow, type NodeRow } from '../db/lineage';
+import { auditStatuses, edgesAmong, edgesOf, getNode, getNodes, nodeFiles, type EdgeRow, type NodeFileRow, type NodeRow } from '../db/lineage';
 import { listStoreRecords } from '../db/stores';
 import type { Integrity, LineageEdgeDto, LineageGraph, LineageNodeDto, NodeDetails, NodeFileDto } from '../../shared/lineage';
 import { lineageAround } from './query';
@@ -82,9 +82,10 @@ function storeNames(db: ReadableDb): Map<number, string> {
   return new Map(listStoreRecords(db).map((s) => [s.id, s.name]));
 }
 
-function toNodeDto(n: NodeRow, files: Map<string, NodeFileRow[]> | undefined, stores: Map<number, string>, extra: { depth?: number; side?: LineageNodeDto['side'] } = {}): LineageNodeDto {
+function toNodeDto(n: NodeRow, files: Map<string, NodeFileRow[]> | undefined, stores: Map<number, string>, audits: Map<number, string>, extra: { depth?: number; side?: LineageNodeDto['side'] } = {}): LineageNodeDto {
   const mismatch = [...(files?.values() ?? [])].some((rows) => integrityOf(rows) === 'mismatch');
-  return { id: n.id, storeId: n.storeId, storeName: stores.get(n.storeId) ?? '?', key: n.key, kind: n.kind, label: n.label, present: n.present, mismatch, summary: summarize(n), ...extra };
+  const audit = (audits.get(n.id) ?? null) as LineageNodeDto['audit'];
+  return { id: n.id, storeId: n.storeId, storeName: stores.get(n.storeId) ?? '?', key: n.key, kind: n.kind, label: n.label, present: n.present, mismatch, summary: summarize(n), audit, ...extra };
 }
 
 export function toEdgeDto(e: EdgeRow): LineageEdgeDto {
@@ -95,8 +96,9 @@ export function graphAround(db: ReadableDb, nodeId: number, up: number, down: nu
   const sub = lineageAround(db, nodeId, { up, down });
   const stores = storeNames(db);
   const files = filesByNode(sub.files);
+  const audits = auditStatuses(db, sub.nodes.map((n) => n.id));
   return {
-    nodes: sub.nodes.map((n) => toNodeDto(n, files.get(n.id), stores, { depth: n.depth, side: n.side })),
+    nodes: sub.nodes.map((n) => toNodeDto(n, files.get(n.id), stores, audits, { depth: n.depth, side: n.side })),
     edges: sub.edges.map(toEdgeDto),
     truncated: false,
     total: sub.nodes.length,
@@ -112,7 +114,8 @@ export function graphOverview(db: ReadableDb, opts: { storeId?: number; limit: n
   const nodes = getNodes(db, ids);
   const stores = storeNames(db);
   const files = filesByNode(nodeFiles(db, ids));
-  return { nodes: nodes.map((n) => toNodeDto(n, files.get(n.id), stores)), edges: edgesAmong(db, ids).map(toEdgeDto), truncated: all.length > ids.length, total: all.length };
+  const audits = auditStatuses(db, ids);
+  return { nodes: nodes.map((n) => toNodeDto(n, files.get(n.id), stores, audits)), edges: edgesAmong(db, ids).map(toEdgeDto), truncated: all.length > ids.length, total: all.length };
 }
 
 export function nodeDetails(db: ReadableDb, nodeId: number, audit: NodeDetails['audit']): NodeDetails | null {
@@ -142,7 +145,7 @@ export function nodeDetails(db: ReadableDb, nodeId: number, audit: NodeDetails['
     return { ...toEdgeDto(e), other: { id: otherId, label: o?.label ?? '?', kind: o?.kind ?? 'dataset' } };
   };
   return {
-    node: toNodeDto(n, byPath, stores),
+    node: toNodeDto(n, byPath, stores, auditStatuses(db, [nodeId])),
     props: n.props,
     evidence: n.evidence,
     readers: n.readers,
@@ -157,6 +160,7 @@ export function nodeDetails(db: ReadableDb, nodeId: number, audit: NodeDetails['
 export function nodeDtos(db: ReadableDb, ids: number[]): LineageNodeDto[] {
   const stores = storeNames(db);
   const files = filesByNode(nodeFiles(db, ids));
-  const byId = new Map(getNodes(db, ids).map((n) => [n.id, toNodeDto(n, files.get(n.id), stores)]));
+  const audits = auditStatuses(db, ids);
+  const byId = new Map(getNodes(db, ids).map((n) => [n.id, toNodeDto(n, files.get(n.id), stores, audits)]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }

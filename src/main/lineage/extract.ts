@@ -1,7 +1,8 @@
 import { inTransaction, type WritableDb } from '../db/connection';
 import { presentFilesOfStore } from '../db/files';
 import { clearStoreFindingsFrom, insertFinding } from '../db/findings';
-import { declaredDigestsOfStore, ensureFileNode, filesWithDigest, getNode, insertEdge, replaceStoreLineage } from '../db/lineage';
+import { declaredDigestsOfStore, ensureFileNode, filesWithDigest, getNode, insertEdge, nodesOfKind, replaceStoreAudits, replaceStoreLineage } from '../db/lineage';
+import { auditCheckpoint } from './audit';
 import type { StoreRecord } from '../db/stores';
 import { listStoreRecords } from '../db/stores';
 import { mergeFragments } from './merge';
@@ -52,8 +53,22 @@ export async function extractStoreLineage(db: WritableDb, store: StoreRecord, re
     merged.findings.forEach(add);
     mismatches = checkDeclaredDigests(db, store.id, add);
     hashMatched = linkByDigest(db);
+    recordAudits(db, store.id);
   });
   return { storeId: store.id, readers: used, nodes: merged.nodes.length, edges: merged.edges.length, findings: merged.findings.length + mismatches, mismatches, hashMatched, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Each checkpoint's audit status, kept so search can filter by it. Capped: beyond it, audits run when asked. */
+const MAX_AUDITS = 5000;
+function recordAudits(db: WritableDb, storeId: number): void {
+  const rows = [];
+  for (const n of nodesOfKind(db, 'checkpoint', storeId).slice(0, MAX_AUDITS)) {
+    const a = auditCheckpoint(db, n.id);
+    if (!a) continue;
+    const axis = (name: string) => a.axes.find((x) => x.axis === name)!.status;
+    rows.push({ nodeId: n.id, status: a.status, axes: { data: axis('data'), code: axis('code'), hyperparameters: axis('hyperparameters'), compute: axis('compute') } });
+  }
+  replaceStoreAudits(db, rows);
 }
 
 function actualDigest(algorithm: string | null, file: { sha256: string | null; md5: string | null }): string | null {

@@ -154,6 +154,7 @@ export const GraphCanvas = forwardRef<GraphHandle, Props>(function GraphCanvas(p
         g.append('text').attr('class', 'label').attr('x', 30).attr('y', 15);
         g.append('text').attr('class', 'sub').attr('x', 30).attr('y', 29);
         g.append('text').attr('class', 'badge').attr('x', NODE_W - 8).attr('y', 14).attr('text-anchor', 'end');
+        g.append('circle').attr('class', 'audit').attr('cx', NODE_W - 9).attr('cy', NODE_H - 9).attr('r', 4);
         g.append('title');
         return g;
       });
@@ -165,9 +166,10 @@ export const GraphCanvas = forwardRef<GraphHandle, Props>(function GraphCanvas(p
       .attr('data-id', (n) => n.id)
       .attr('data-kind', (n) => n.kind);
     groups.select('text.glyph').text((n) => KIND_GLYPH[n.kind] ?? '•');
+    groups.select('circle.audit').attr('class', (n) => `audit${n.audit ? ` axis-${n.audit}` : ''}`);
     groups.select('text.label').text((n) => clip(n.label, 22));
     groups.select('text.sub').text((n) => clip(n.present ? (n.summary ?? `${n.kind} · ${n.storeName}`) : `declared, not present`, 28));
-    groups.select('title').text((n) => `${n.label}\n${n.kind} in ${n.storeName}${n.present ? '' : '\ndeclared, not present'}${n.mismatch ? '\ndigest mismatch' : ''}${n.summary ? `\n${n.summary}` : ''}`);
+    groups.select('title').text((n) => `${n.label}\n${n.kind} in ${n.storeName}${n.present ? '' : '\ndeclared, not present'}${n.mismatch ? '\ndigest mismatch' : ''}${n.audit ? `\naudit ${n.audit}` : ''}${n.summary ? `\n${n.summary}` : ''}`);
     groups
       .on('click', (e: MouseEvent, n) => {
         e.stopPropagation();

@@ -31,7 +31,7 @@ export interface LineageSlice {
   toggleCollapse(nodeId: number): void;
   showPath(from: number, to: number): Promise<void>;
   clearPath(): void;
-  searchNodes(query: string, kind?: NodeKind): Promise<void>;
+  searchNodes(query: string, filters?: { kind?: NodeKind; storeId?: number; auditStatus?: 'complete' | 'partial' | 'missing' }): Promise<void>;
 }
 
 const message = (e: unknown) => (e instanceof ApiError || e instanceof Error ? e.message : String(e));
@@ -138,13 +138,13 @@ export const createLineageSlice: StateCreator<State, [], [], LineageSlice> = (se
       }
     },
     clearPath: () => set({ path: null }),
-    async searchNodes(query, kind) {
-      if (!query.trim()) {
+    async searchNodes(query, filters = {}) {
+      if (!query.trim() && !filters.auditStatus) {
         set({ searchHits: [], searchTotal: 0 });
         return;
       }
       try {
-        const res = await getApi().searchLineage({ query, kind, limit: 30 });
+        const res = await getApi().searchLineage({ query, ...filters, limit: 30 });
         set({ searchHits: res.rows, searchTotal: res.total });
       } catch {
         set({ searchHits: [], searchTotal: 0 });

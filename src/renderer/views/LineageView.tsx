@@ -31,6 +31,11 @@ export function LineageView() {
   const searchRef = useRef<HTMLInputElement>(null);
   const [query, setQuery] = useState('');
   const [kind, setKind] = useState<NodeKind | ''>('');
+  const [storeId, setStoreId] = useState<number | null>(null);
+  const [auditStatus, setAuditStatus] = useState<'' | 'complete' | 'partial' | 'missing'>('');
+  const stores = useAppStore((s) => s.stores);
+  const loadStores = useAppStore((s) => s.loadStores);
+  useEffect(() => void loadStores(), [loadStores]);
 
   const focusId = route.params.node ? num(route.params.node, 0) || null : null;
   const up = num(route.params.up, 3);
@@ -50,9 +55,9 @@ export function LineageView() {
     if (sel !== selected) void select(sel);
   }, [sel, select, selected]);
   useEffect(() => {
-    const t = setTimeout(() => void searchNodes(query, kind || undefined), 120);
+    const t = setTimeout(() => void searchNodes(query, { kind: kind || undefined, storeId: storeId ?? undefined, auditStatus: auditStatus || undefined }), 120);
     return () => clearTimeout(t);
-  }, [query, kind, searchNodes]);
+  }, [query, kind, storeId, auditStatus, searchNodes]);
 
   const hidden = useMemo(() => (graph ? hiddenByCollapse(graph.nodes, graph.edges, collapsed) : new Set<number>()), [graph, collapsed]);
   const byId = useMemo(() => new Map((graph?.nodes ?? []).map((n) => [n.id, n])), [graph]);
@@ -155,7 +160,7 @@ export function LineageView() {
       <div className="toolbar">
         <div className="search-box">
           <input ref={searchRef} className="input search" type="search" placeholder="Search names, paths, digests, params   ( / )" value={query} onChange={(e) => setQuery(e.target.value)} aria-label="search lineage" spellCheck={false} />
-          {query && (
+          {(query || auditStatus) && (
             <div className="search-hits" role="listbox" aria-label="search results">
               {hits.map((h) => (
                 <button
@@ -169,6 +174,7 @@ export function LineageView() {
                   }}
                 >
                   <span className={`kind-pill small kind-${h.kind}`}>{h.kind}</span> {h.label} <span className="muted small">{h.storeName}</span>
+                  {h.audit && <span className={`badge axis-${h.audit}`}>{h.audit}</span>}
                 </button>
               ))}
               {hits.length === 0 && <div className="muted small hit">No node matches.</div>}
@@ -183,6 +189,20 @@ export function LineageView() {
               {k}
             </option>
           ))}
+        </select>
+        <select className="input" value={storeId ?? ''} onChange={(e) => setStoreId(e.target.value ? Number(e.target.value) : null)} aria-label="store filter">
+          <option value="">All stores</option>
+          {stores.map((st) => (
+            <option key={st.id} value={st.id}>
+              {st.name}
+            </option>
+          ))}
+        </select>
+        <select className="input" value={auditStatus} onChange={(e) => setAuditStatus(e.target.value as typeof auditStatus)} aria-label="audit filter">
+          <option value="">Any audit</option>
+          <option value="complete">Audit complete</option>
+          <option value="partial">Audit partial</option>
+          <option value="missing">Audit missing</option>
         </select>
         {focusId !== null && (
           <>
