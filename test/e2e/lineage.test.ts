@@ -62,7 +62,7 @@ describe('lineage explorer', () => {
   });
 
   it('reads the audit of the checkpoint, axis by axis, with the commit as evidence', async () => {
-    const audit = page.getByLabel('audit');
+    const audit = page.getByLabel('audit', { exact: true });
     await expect.poll(() => audit.isVisible(), { timeout: 10_000 }).toBe(true);
     for (const axis of ['data', 'code', 'hyperparameters', 'compute']) expect(await audit.getByLabel(new RegExp(`^${axis} axis`)).count()).toBe(1);
     expect(await audit.getByLabel(/^code axis/).innerText()).toContain(COMMIT);

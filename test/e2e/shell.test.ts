@@ -50,7 +50,7 @@ describe('browser mode', () => {
     await page.goto(served.url);
     await expect.poll(() => page.getByRole('navigation', { name: 'main' }).isVisible()).toBe(true);
     const nav = await page.getByRole('navigation', { name: 'main' }).getByRole('link').allInnerTexts();
-    expect(nav.map((t) => t.trim())).toEqual(expect.arrayContaining(['Stores', 'Files']));
+    expect(nav.map((t) => t.trim())).toEqual(['Stores', 'Files', 'Registry', 'Lineage']);
     await expect.poll(() => page.getByRole('heading', { name: 'Stores' }).isVisible()).toBe(true);
     await expect.poll(() => page.getByRole('article', { name: 'store store' }).isVisible(), { timeout: 20_000 }).toBe(true);
     await expect.poll(() => page.getByRole('article', { name: 'store store' }).getByText('online').isVisible(), { timeout: 30_000 }).toBe(true);
@@ -63,6 +63,12 @@ describe('browser mode', () => {
     await page.screenshot({ path: join(SHOTS, 'shell-files.png') });
     await page.goBack();
     await expect.poll(() => page.getByRole('heading', { name: 'Stores' }).isVisible()).toBe(true);
+    // the demo's lineage: the fine-tune, its base, data, configs and environment
+    await page.getByRole('link', { name: 'Lineage' }).click();
+    await expect.poll(() => page.locator('g.node').count(), { timeout: 20_000 }).toBeGreaterThan(5);
+    await page.locator('g.node[data-kind="checkpoint"]').last().click();
+    await expect.poll(() => page.getByLabel('audit', { exact: true }).isVisible(), { timeout: 10_000 }).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'shell-lineage.png') });
     expect(failed).toEqual([]);
     await page.close();
   });

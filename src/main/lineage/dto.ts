@@ -44,7 +44,7 @@ export function summarize(n: NodeRow): string | null {
       const params = pick('parameters', 'totalParameters', 'params');
       const fmt = pick('format');
       if (fmt) parts.push(str(fmt));
-      if (typeof params === 'number') parts.push(`${(params / 1e6).toFixed(params >= 1e7 ? 0 : 2)}M params`);
+      if (typeof params === 'number') parts.push(`${params >= 1e9 ? `${(params / 1e9).toFixed(1)}B` : params >= 1e6 ? `${(params / 1e6).toFixed(params >= 1e8 ? 0 : 1)}M` : params.toLocaleString('en')} params`);
       const dtypes = pick('dtypes', 'dtype', 'torch_dtype');
       if (dtypes) parts.push(typeof dtypes === 'object' ? Object.keys(dtypes as object).join('/') : str(dtypes));
       break;

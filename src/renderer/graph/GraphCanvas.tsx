@@ -168,7 +168,7 @@ export const GraphCanvas = forwardRef<GraphHandle, Props>(function GraphCanvas(p
     groups.select('text.glyph').text((n) => KIND_GLYPH[n.kind] ?? '•');
     groups.select('circle.audit').attr('class', (n) => `audit${n.audit ? ` axis-${n.audit}` : ''}`);
     groups.select('text.label').text((n) => clip(n.label, 22));
-    groups.select('text.sub').text((n) => clip(n.present ? (n.summary ?? `${n.kind} · ${n.storeName}`) : `declared, not present`, 28));
+    groups.select('text.sub').text((n) => clip(n.present ? (n.summary ?? `${n.kind} · ${n.storeName}`) : `declared, not present`, 26));
     groups.select('title').text((n) => `${n.label}\n${n.kind} in ${n.storeName}${n.present ? '' : '\ndeclared, not present'}${n.mismatch ? '\ndigest mismatch' : ''}${n.audit ? `\naudit ${n.audit}` : ''}${n.summary ? `\n${n.summary}` : ''}`);
     groups
       .on('click', (e: MouseEvent, n) => {
