@@ -49,8 +49,14 @@ export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
   let dirs = 0;
   let statAtNs = nowNs();
   const visitedDirs = new Set<string>([`${rootStat.dev}:${rootStat.ino}`]);
+  let posted = 0;
   const flush = (force: boolean) => {
     if (force || files.length + findings.length >= req.batchSize) {
+      if (req.taken && req.window) {
+        // Timed waits: a terminate (a cancelled scan) must not find this thread asleep for ever.
+        for (let t = Atomics.load(req.taken, 0); posted - t >= req.window; t = Atomics.load(req.taken, 0)) Atomics.wait(req.taken, 0, t, 200);
+      }
+      posted++;
       post({ type: 'batch', files, findings, dirs, statAtNs });
       files = [];
       findings = [];

@@ -47,14 +47,26 @@ export function loadIndexSnapshot(db: ReadableDb, storeId: number): Map<string, 
   return map;
 }
 
-export function insertSeenFile(db: WritableDb, storeId: number, f: SeenFile, now: string): number {
+export interface FileDigest {
+  sha256: string;
+  md5: string | null;
+  /** Modified in the second of its stat: hashed again by the next scan. */
+  racy: boolean;
+}
+
+/**
+ * A new row. A small new file is written once, with its digest, when its hash
+ * comes back soon after the walk listed it; others get theirs with `setFileDigests`.
+ */
+export function insertSeenFile(db: WritableDb, storeId: number, f: SeenFile, now: string, digest: FileDigest | null = null): number {
   return Number(
     db
       .statement(
-        `INSERT INTO files (store_id, rel_path, display_path, name, size, mtime_ns, ctime_ns, inode, device, kind, format, first_seen, last_seen)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO files (store_id, rel_path, display_path, name, size, mtime_ns, ctime_ns, inode, device, kind, format, sha256, md5, racy, hashed_at, first_seen, last_seen)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(storeId, f.relPath, f.displayPath, f.name, f.size, f.mtimeNs, f.ctimeNs, f.inode, f.device, f.kind, f.format, now, now).lastInsertRowid,
+      .run(storeId, f.relPath, f.displayPath, f.name, f.size, f.mtimeNs, f.ctimeNs, f.inode, f.device, f.kind, f.format, digest?.sha256 ?? null, digest?.md5 ?? null, digest?.racy ? 1 : 0, digest ? now : null, now, now)
+      .lastInsertRowid,
   );
 }
 
@@ -97,7 +109,7 @@ export function deleteFile(db: WritableDb, id: number): void {
   db.statement(`DELETE FROM files WHERE id = ?`).run(id);
 }
 
-export function setFileDigests(db: WritableDb, id: number, d: { sha256: string; md5: string | null; racy: boolean }, now: string): void {
+export function setFileDigests(db: WritableDb, id: number, d: FileDigest, now: string): void {
   db.statement(`UPDATE files SET sha256 = ?, md5 = COALESCE(?, md5), racy = ?, hashed_at = ? WHERE id = ?`).run(d.sha256, d.md5, d.racy ? 1 : 0, now, id);
 }
 

@@ -9,6 +9,13 @@ export interface WalkRequest {
   root: string;
   followSymlinks: boolean;
   batchSize: number;
+  /**
+   * Back-pressure: the scanner adds one here for each batch it has taken in, and
+   * the walker waits while `window` batches are not taken in yet. Without it the
+   * walk runs far ahead of hashing and holds the whole tree in memory.
+   */
+  taken?: Int32Array;
+  window?: number;
 }
 
 export interface WalkedFile {

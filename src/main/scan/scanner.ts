@@ -14,6 +14,7 @@ import {
   setFileDigests,
   setFileFormat,
   updateChangedFile,
+  type FileDigest,
   type IndexedStat,
   type SeenFile,
 } from '../db/files';
@@ -22,7 +23,7 @@ import { finishScan, insertScan } from '../db/scans';
 import { recordStoreScan, setStoreStatus, type StoreRecord } from '../db/stores';
 import { classifyByName, refineByMagic } from './classify';
 import type { HashPool } from './hash-pool';
-import type { HashJob, HashOutcome, WalkedFile, WalkFinding, WalkMessage } from './protocol';
+import type { HashJob, HashOutcome, WalkedFile, WalkFinding, WalkMessage, WalkRequest } from './protocol';
 
 export interface ScanContext {
   db: WritableDb;
@@ -49,9 +50,15 @@ export interface ScanHandle {
 }
 
 const SMALL_FILE = 1024 * 1024;
-const TASK_FILES = 64;
+/** Files per hash task: small files cost little to hash, so a task's message overhead matters. */
+const TASK_FILES = 256;
 const TASK_BYTES = 16 * 1024 * 1024;
 const FLUSH_MS = 150;
+const WALK_BATCH = 2000;
+/** Walk batches the walker may be ahead of the scanner. */
+const WALK_WINDOW = 2;
+/** Files queued for hashing above which walk batches are taken in only as the queue drains: memory stays bounded, and a new file's digest comes soon enough to be written with its row. */
+const QUEUE_HIGH = WALK_BATCH;
 const PROGRESS_MS = 250;
 const MAX_FINDING_EVENTS = 100;
 
@@ -73,19 +80,30 @@ function storeDeclaresMd5(root: string): boolean {
   return ['.dvc', 'dvc.yaml', 'dvc.lock'].some((n) => existsSync(join(root, n)));
 }
 
-interface QueuedHash {
+/** A file this scan reads (new, changed, or never hashed): one object from the walk to its write. */
+interface FileJob {
+  /** Its row; 0 while not written: a new small file is written once, with its digest, when that comes soon. */
   id: number;
   seen: SeenFile;
-  abs: Uint8Array;
+  /** Stat taken at this wall-clock time (ns); a file modified in the same second is racy. */
+  statAtNs: bigint;
   /** MD5 too: the file is in a DVC project. */
   md5: boolean;
+  /** The inode has other names (hard links, links into a Hugging Face cache's blobs). */
+  shared: boolean;
   /**
    * Its digest is shared with other names of its inode: big files (a re-read costs) and
    * files known to have other names. Small files with one name skip the bookkeeping.
    */
   tracked: boolean;
-  /** Stat taken at this wall-clock time (ns); a file modified in the same second is racy. */
-  statAtNs: bigint;
+  /** Once hashed; kept for moves, and for a row not yet written. */
+  digest: FileDigest | null;
+  /** The hash corrected the kind or format guessed from the name (in `seen`): a written row needs it too. */
+  reformat: boolean;
+  /** For a row not yet written: the flush count when listed. It is written by the next flush but one, digest or not. */
+  listedAt: number;
+  /** Settled as a rename of an indexed file: neither hashed nor written. */
+  dropped: boolean;
 }
 
 /**
@@ -102,17 +120,15 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   ctx.emit({ type: 'scan.started', scanId, storeId: store.id });
   // The walk starts first: it stats on its own thread while this one loads the index.
   // Its messages can only arrive once this function has returned, when all below is in place.
-  const walker = new Worker(ctx.walkWorkerFile, { workerData: { kind: 'pedigree-walk', request: { root: store.path, followSymlinks: store.followSymlinks, batchSize: 2000 } } });
+  const taken = new Int32Array(new SharedArrayBuffer(4));
+  const request: WalkRequest = { root: store.path, followSymlinks: store.followSymlinks, batchSize: WALK_BATCH, taken, window: WALK_WINDOW };
+  const walker = new Worker(ctx.walkWorkerFile, { workerData: { kind: 'pedigree-walk', request } });
 
   const cancelFlag = new Int32Array(new SharedArrayBuffer(4));
   let cancelled = false;
   let offline = false;
   let fatal: string | null = null;
   const md5 = storeDeclaresMd5(store.path);
-  /** Files below a nested DVC project's root: they get MD5 too. */
-  const md5Ids = new Set<number>();
-  /** Files whose inode has other names (hard links, links into a Hugging Face cache's blobs). */
-  const sharedIds = new Set<number>();
   const rootBytes = Buffer.from(store.path.endsWith('/') ? store.path : `${store.path}/`);
 
   const snapshot = loadIndexSnapshot(db, store.id);
@@ -120,8 +136,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   const lastCompleteScan = store.lastScanStatus === 'done' ? store.lastScanAt : null;
   const hadIndex = snapshot.size > 0;
   /** New files this scan, when the store had an index: candidates for moves. */
-  const newFiles = new Map<number, { seen: SeenFile; sha256: string | null; statAtNs: bigint }>();
-  const newByInode = new Map<string, number>();
+  const newFiles = new Set<FileJob>();
+  const newByInode = new Map<string, FileJob>();
   const inodeKey = (f: { device: string; inode: string; size: number; mtimeNs: bigint | string }) => `${f.device}:${f.inode}:${f.size}:${f.mtimeNs}`;
   /**
    * Indexed files by inode: a new path with one of these is likely a rename, settled when the walk ends.
@@ -136,7 +152,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     return indexedInodes.has(key);
   };
   /** New files held back from hashing until then: a rename needs no reading. */
-  const heldBack: { id: number; seen: SeenFile; statAtNs: bigint }[] = [];
+  const heldBack: FileJob[] = [];
 
   const counts = { files: 0, bytes: 0, new: 0, changed: 0, moved: 0, missing: 0, unchanged: 0, hashed: 0, bytesHashed: 0, errors: 0 };
   const progress: ScanProgress = {
@@ -155,19 +171,45 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   };
 
   // ---- writes, batched ---------------------------------------------------
+  // Per-file writes are data (rows to insert, digests to set); the rare ones (findings, missing marks) closures.
+  let unwritten: FileJob[] = [];
+  let digested: FileJob[] = [];
   let pendingWrites: (() => void)[] = [];
+  let flushes = 0;
+  let writesFailed = false;
   // A failed write (disk full, database made read-only) ends the scan, naming the database; the
   // batch rolls back, so its files stay unhashed. Thrown from the timer it would crash the process.
+  // No write follows: the ids given to the rolled-back rows mean nothing.
   const writeFailed = (e: unknown) => {
+    writesFailed = true;
     fatal ??= `cannot write the index ${db.path}: ${errorText(e)}`;
     cancelNow();
   };
-  const flushWrites = () => {
-    if (pendingWrites.length === 0) return;
+  /**
+   * `all`: write every row still waiting for its digest (the walk settles renames, the scan ends).
+   * Otherwise a row waits at most two flushes, so a killed scan loses no more of the listing than that.
+   */
+  const flushWrites = (all = false) => {
+    flushes++;
+    if (writesFailed || (unwritten.length === 0 && digested.length === 0 && pendingWrites.length === 0)) return;
+    const rows = unwritten;
+    const digests = digested;
     const batch = pendingWrites;
+    unwritten = [];
+    digested = [];
     pendingWrites = [];
     try {
       inTransaction(db, () => {
+        const now = nowIso();
+        for (const f of rows) {
+          if (f.dropped) continue;
+          if (f.digest || all || f.listedAt < flushes - 1) f.id = insertSeenFile(db, store.id, f.seen, now, f.digest);
+          else unwritten.push(f);
+        }
+        for (const f of digests) {
+          setFileDigests(db, f.id, f.digest!, now);
+          if (f.reformat) setFileFormat(db, f.id, f.seen.kind, f.seen.format);
+        }
         for (const w of batch) w();
       });
     } catch (e) {
@@ -189,25 +231,26 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
 
   // ---- hashing -----------------------------------------------------------
   // A queue with a moving head: Array#shift is linear on big arrays.
-  let queue: QueuedHash[] = [];
+  let queue: FileJob[] = [];
+  /** Absolute paths of queued files, beside them (the queue's objects live on with their rows). */
+  let paths: Uint8Array[] = [];
   let head = 0;
   const queued = () => queue.length - head;
   const readBytes = new BigInt64Array(new SharedArrayBuffer(8));
   /** Bytes that count as hashed without being read (further names of an inode hashed in this scan). */
   let freeBytes = 0;
-  const dropped = new Set<number>(); // queued files that turned out to be moves of indexed ones
   let inFlight = 0;
   const maxInFlight = ctx.hashThreads * 4;
   let drainResolve: (() => void) | null = null;
   let walkDone = false;
   // Hard links and the Hugging Face cache's snapshot links name one inode many times: it is read once.
   const byInode = new Map<string, { sha256: string; md5: string | null; head: Uint8Array }>();
-  const inodeWaiters = new Map<string, QueuedHash[]>();
-  const inodeKeyOf = (q: QueuedHash) => `${q.seen.device}:${q.seen.inode}:${q.seen.size}:${q.seen.mtimeNs}:${q.seen.ctimeNs}`;
+  const inodeWaiters = new Map<string, FileJob[]>();
+  const inodeKeyOf = (q: FileJob) => `${q.seen.device}:${q.seen.inode}:${q.seen.size}:${q.seen.mtimeNs}:${q.seen.ctimeNs}`;
   /** Listed by the walker, gone when opened: marked missing at the end, unless the whole store went away. */
-  const vanished: QueuedHash[] = [];
+  const vanished: FileJob[] = [];
 
-  const applyOutcome = (q: QueuedHash, o: HashOutcome) => {
+  const applyOutcome = (q: FileJob, o: HashOutcome) => {
     const display = q.seen.displayPath;
     if (o.ok) {
       counts.hashed++;
@@ -216,12 +259,14 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       const racy = q.seen.mtimeNs / 1_000_000_000n >= q.statAtNs / 1_000_000_000n;
       const refined = refineByMagic(q.seen.name, o.head, q.seen);
       if (q.tracked && (!q.md5 || o.md5)) byInode.set(inodeKeyOf(q), { sha256: o.sha256, md5: o.md5, head: o.head });
-      const nf = newFiles.get(q.id);
-      if (nf) nf.sha256 = o.sha256;
-      pendingWrites.push(() => {
-        setFileDigests(db, q.id, { sha256: o.sha256, md5: o.md5, racy }, nowIso());
-        if (refined && (refined.kind !== q.seen.kind || refined.format !== q.seen.format)) setFileFormat(db, q.id, refined.kind, refined.format);
-      });
+      if (q.dropped) return;
+      q.digest = { sha256: o.sha256, md5: o.md5, racy };
+      if (refined && (refined.kind !== q.seen.kind || refined.format !== q.seen.format)) {
+        q.seen.kind = refined.kind;
+        q.seen.format = refined.format;
+        q.reformat = true;
+      }
+      if (q.id !== 0) digested.push(q); // else it is in `unwritten`, written with its digest
     } else if (o.kind === 'cancelled') {
       // left unhashed: the next scan picks it up
     } else if (o.kind === 'unstable') {
@@ -238,25 +283,28 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
 
   const pump = () => {
     while (!cancelled && inFlight < maxInFlight && queued() > 0) {
-      const batch: QueuedHash[] = [];
+      const batch: FileJob[] = [];
+      const jobs: HashJob[] = [];
       let bytes = 0;
       while (queued() > 0 && batch.length < TASK_FILES) {
         const next = queue[head]!;
         if (batch.length > 0 && (next.seen.size > SMALL_FILE || bytes + next.seen.size > TASK_BYTES)) break;
+        const path = paths[head]!;
         head++;
-        if (dropped.has(next.id)) continue;
+        if (next.dropped) continue;
         batch.push(next);
+        jobs.push(next.md5 ? { path, size: next.seen.size, mtimeNs: next.seen.mtimeNs, ctimeNs: next.seen.ctimeNs, md5: true } : { path, size: next.seen.size, mtimeNs: next.seen.mtimeNs, ctimeNs: next.seen.ctimeNs });
         bytes += next.seen.size;
         if (next.seen.size > SMALL_FILE) break;
       }
       if (head > 4096 && head * 2 > queue.length) {
         queue = queue.slice(head);
+        paths = paths.slice(head);
         head = 0;
       }
       if (batch.length === 0) continue;
       inFlight++;
       progress.currentFile = batch[0]!.seen.displayPath;
-      const jobs: HashJob[] = batch.map((q) => ({ path: q.abs, size: q.seen.size, mtimeNs: q.seen.mtimeNs, ctimeNs: q.seen.ctimeNs, ...(q.md5 ? { md5: true } : {}) }));
       ctx
         .pool()
         .hash(jobs, { md5: false, cancel: cancelFlag, readBytes, throttleMs: ctx.throttleMs })
@@ -267,10 +315,20 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         .finally(() => {
           inFlight--;
           pump();
+          takeIn();
           checkDrained();
         });
     }
     checkDrained();
+  };
+  /** Walk batches received but not yet acknowledged, held back while the hash queue is long. */
+  let owed = 0;
+  const takeIn = () => {
+    if (owed > 0 && (queued() < QUEUE_HIGH || cancelled)) {
+      Atomics.add(taken, 0, owed);
+      Atomics.notify(taken, 0);
+      owed = 0;
+    }
   };
   const checkDrained = () => {
     if (drainResolve && inFlight === 0 && (queued() === 0 || cancelled)) {
@@ -286,7 +344,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     });
 
   /** One outcome serves every name of the inode that waited for it; after a failure they are read themselves. */
-  const settleInode = (q: QueuedHash, o: HashOutcome) => {
+  const settleInode = (q: FileJob, o: HashOutcome) => {
     applyOutcome(q, o);
     if (!q.tracked) return;
     const key = inodeKeyOf(q);
@@ -297,23 +355,26 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       if (known && (!w.md5 || known.md5)) {
         freeBytes += w.seen.size;
         applyOutcome(w, { ok: true, sha256: known.sha256, md5: known.md5, head: known.head, bytes: 0 });
-      } else if (!cancelled) queue.push(w);
+      } else if (!cancelled) push(w);
     }
   };
+  const push = (q: FileJob) => {
+    queue.push(q);
+    paths.push(Buffer.concat([rootBytes, q.seen.relPath]));
+  };
 
-  const enqueue = (id: number, seen: SeenFile, statAtNs: bigint) => {
+  const enqueue = (q: FileJob) => {
     progress.filesToHash++;
-    progress.bytesToHash += seen.size;
-    const q: QueuedHash = { id, seen, abs: Buffer.concat([rootBytes, seen.relPath]), statAtNs, md5: md5 || md5Ids.has(id), tracked: seen.size > SMALL_FILE || sharedIds.has(id) };
+    progress.bytesToHash += q.seen.size;
     if (!q.tracked) {
-      queue.push(q);
+      push(q);
       pump();
       return;
     }
     const key = inodeKeyOf(q);
     const known = byInode.get(key);
     if (known && (!q.md5 || known.md5)) {
-      freeBytes += seen.size;
+      freeBytes += q.seen.size;
       applyOutcome(q, { ok: true, sha256: known.sha256, md5: known.md5, head: known.head, bytes: 0 });
       return;
     }
@@ -323,9 +384,21 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       return;
     }
     inodeWaiters.set(key, []);
-    queue.push(q);
+    push(q);
     pump();
   };
+  const fileJob = (id: number, seen: SeenFile, statAtNs: bigint, dvc: boolean, shared: boolean): FileJob => ({
+    id,
+    seen,
+    statAtNs,
+    md5: md5 || dvc,
+    shared,
+    tracked: seen.size > SMALL_FILE || shared,
+    digest: null,
+    reformat: false,
+    listedAt: flushes,
+    dropped: false,
+  });
 
   // ---- the walk ------------------------------------------------------------
   /** Paths (as snapshot keys) the walker could not look at: what the index holds there is kept. */
@@ -336,7 +409,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       if (wf.unseen) unseen.push(relKey(wf.rel));
       addFinding({ path: Buffer.from(wf.rel).toString('utf8') || '.', code: wf.code, severity: wf.severity, message: wf.message });
     }
-    const toHash: [number, SeenFile][] = [];
+    const toHash: FileJob[] = [];
     inTransaction(db, () => {
       for (const wf of files) {
         counts.files++;
@@ -357,35 +430,35 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
             counts.changed++;
             updateChangedFile(db, prev.id, seen, now);
           } else if (prev.missing) markFilePresent(db, prev.id, now);
-          if (wf.dvc) md5Ids.add(prev.id);
-          if (wf.linked || wf.viaLink) sharedIds.add(prev.id);
-          toHash.push([prev.id, seen]);
+          toHash.push(fileJob(prev.id, seen, statAtNs, wf.dvc === true, wf.linked === true || wf.viaLink));
         } else {
-          const seen = seenFrom(wf);
-          const id = insertSeenFile(db, store.id, seen, now);
           counts.new++;
-          if (wf.dvc) md5Ids.add(id);
-          if (wf.linked || wf.viaLink) sharedIds.add(id);
+          const f = fileJob(0, seenFrom(wf), statAtNs, wf.dvc === true, wf.linked === true || wf.viaLink);
           if (hadIndex) {
-            newFiles.set(id, { seen, sha256: null, statAtNs });
-            newByInode.set(inodeKey(seen), id);
-            if (isIndexedInode(inodeKey(seen))) {
-              heldBack.push({ id, seen, statAtNs });
+            const ik = inodeKey(f.seen);
+            newFiles.add(f);
+            newByInode.set(ik, f);
+            if (isIndexedInode(ik)) {
+              f.id = insertSeenFile(db, store.id, f.seen, now);
+              heldBack.push(f);
               continue;
             }
           }
-          toHash.push([id, seen]);
+          // A big file is listed at once: a killed scan still shows it. A small one waits for its digest.
+          if (f.tracked) f.id = insertSeenFile(db, store.id, f.seen, now);
+          else unwritten.push(f);
+          toHash.push(f);
         }
       }
     });
-    for (const [id, seen] of toHash) hashLater(id, seen, statAtNs);
+    for (const f of toHash) hashLater(f);
   };
-  const hashLater = (id: number, seen: SeenFile, statAtNs: bigint) => {
-    if (seen.size === 0) {
+  const hashLater = (f: FileJob) => {
+    if (f.seen.size === 0) {
       // The empty file has one digest; no need to open it.
       progress.filesToHash++;
-      applyOutcome({ id, seen, abs: new Uint8Array(0), statAtNs, md5: false, tracked: false }, { ok: true, sha256: EMPTY_SHA256, md5: md5 || md5Ids.has(id) ? EMPTY_MD5 : null, head: new Uint8Array(0), bytes: 0 });
-    } else enqueue(id, seen, statAtNs);
+      applyOutcome(f, { ok: true, sha256: EMPTY_SHA256, md5: f.md5 ? EMPTY_MD5 : null, head: new Uint8Array(0), bytes: 0 });
+    } else enqueue(f);
   };
 
   const walked = new Promise<{ rootId: string | null }>((resolve) => {
@@ -403,6 +476,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         } catch (e) {
           writeFailed(e);
         }
+        owed++;
+        takeIn();
       } else if (m.type === 'done') settle({ rootId: m.rootId });
       else if (m.type === 'fatal') {
         if (m.code === 'ENOENT' || m.code === 'EIO' || m.code === 'ENOTDIR' || m.code === 'ENXIO') offline = true;
@@ -432,6 +507,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     cancelled = true;
     Atomics.store(cancelFlag, 0, 1);
     queue.length = 0;
+    paths.length = 0;
     void walker.terminate();
     checkDrained();
   };
@@ -472,22 +548,21 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         inTransaction(db, () => {
           for (const [key, prev] of snapshot) {
             if (prev.missing) continue;
-            const newId = newByInode.get(inodeKey(prev));
-            const nf = newId === undefined ? undefined : newFiles.get(newId);
-            if (newId === undefined || !nf) continue; // none, or taken by another name of the same inode (hard links)
-            dropped.add(newId);
-            deleteFile(db, newId); // first: the old row takes over its path
+            const nf = newByInode.get(inodeKey(prev));
+            if (!nf || !newFiles.has(nf)) continue; // none, or taken by another name of the same inode (hard links)
+            nf.dropped = true;
+            if (nf.id !== 0) deleteFile(db, nf.id); // first: the old row takes over its path
             moveFile(db, prev.id, nf.seen, nowIso(), true);
             // An old row never hashed (a killed scan, an unreadable file) is hashed under its new name.
-            if (!prev.sha256) hashLater(prev.id, nf.seen, nf.statAtNs);
-            newFiles.delete(newId);
+            if (!prev.sha256) hashLater(fileJob(prev.id, nf.seen, nf.statAtNs, nf.md5, nf.shared));
+            newFiles.delete(nf);
             snapshot.delete(key);
             counts.moved++;
             counts.new--;
           }
         });
         // Held back for a rename that was not one (a new hard link, say): read them now.
-        for (const h of heldBack) if (newFiles.has(h.id)) hashLater(h.id, h.seen, h.statAtNs);
+        for (const h of heldBack) if (newFiles.has(h)) hashLater(h);
       }
       await drained();
       // Unmounted while its files were hashed: they could not be opened, but they are not missing.
@@ -495,12 +570,12 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       if (!offline && !fatal) {
         for (const q of vanished) {
           addFinding({ path: q.seen.displayPath, code: 'read-enoent', severity: 'warning', message: 'deleted while the scan ran; marked missing' });
-          newFiles.delete(q.id);
-          pendingWrites.push(() => markFileMissing(db, q.id, nowIso()));
+          newFiles.delete(q);
+          pendingWrites.push(() => markFileMissing(db, q.id, nowIso())); // after its row is written, in the same flush
           counts.missing++;
         }
       }
-      flushWrites();
+      flushWrites(true);
       if (!cancelled && !fatal) {
         progress.phase = 'finishing';
         const now = nowIso();
@@ -524,7 +599,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       clearInterval(flushTimer);
       clearInterval(progressTimer);
     }
-    flushWrites(); // the last of them; a failure sets `fatal`
+    flushWrites(true); // the last of them; a failure sets `fatal`
     if (fatal) status = 'failed';
     const seconds = (performance.now() - t0) / 1000;
     const summary: ScanSummary = {
@@ -561,7 +636,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
 function settleMoves(
   db: WritableDb,
   snapshot: Map<string, IndexedStat>,
-  newFiles: Map<number, { seen: SeenFile; sha256: string | null }>,
+  newFiles: Set<FileJob>,
   counts: { moved: number; new: number },
   now: string,
 ): void {
@@ -573,12 +648,12 @@ function settleMoves(
     list.push([key, prev]);
     vanishedBySha.set(prev.sha256, list);
   }
-  for (const [newId, nf] of newFiles) {
-    if (!nf.sha256) continue;
-    const candidates = vanishedBySha.get(nf.sha256);
+  for (const nf of newFiles) {
+    if (!nf.digest || nf.id === 0) continue;
+    const candidates = vanishedBySha.get(nf.digest.sha256);
     const hit = candidates?.shift();
     if (!hit) continue;
-    deleteFile(db, newId); // first: the old row takes over its path
+    deleteFile(db, nf.id); // first: the old row takes over its path
     moveFile(db, hit[1].id, nf.seen, now, true);
     snapshot.delete(hit[0]);
     counts.moved++;
