@@ -103,7 +103,8 @@ describe('stores and files views', () => {
     await page.getByLabel('sort').selectOption('size-desc');
     await expect.poll(() => page.locator('.result-line').innerText(), { timeout: 5_000 }).toMatch(/^14 files/);
     expect(page.url()).toContain('kind=checkpoint');
-    expect(await list.locator('.file-line').first().innerText()).toMatch(/9\.4 MB/);
+    // the count can answer before the sort does: wait for the order itself
+    await expect.poll(() => list.locator('.file-line').first().innerText(), { timeout: 5_000 }).toMatch(/9\.4 MB/);
     await page.screenshot({ path: join(SHOTS, 'files-checkpoints.png') });
     // the URL carries the filters: a reload keeps them
     await page.reload();
