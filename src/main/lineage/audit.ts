@@ -67,17 +67,19 @@ function auditData(datasets: NodeRow[], files: Map<number, NodeFileRow[]>): Axis
 
 /**
  * Dependencies an environment node records: readers give exact pins as a
- * `pins` map (name → version) with `packageCount` for all requirement lines,
- * or lists of requirement lines.
+ * `pins` or `pinned` map (name → version), with `packageCount` for all
+ * requirement lines or an `unpinned` list, or lists of requirement lines.
  */
 function dependencies(props: Record<string, unknown>): { pinned: string[]; total: number; unpinned: string[] } {
   const pinned: string[] = [];
   const unpinned: string[] = [];
-  if (props.pins && typeof props.pins === 'object' && !Array.isArray(props.pins)) {
-    for (const [name, version] of Object.entries(props.pins as Record<string, unknown>)) pinned.push(`${name}==${String(version)}`);
+  // `pins` (plain folders) or `pinned` (MLflow environments): name → exact version
+  for (const map of [props.pins, props.pinned]) {
+    if (map && typeof map === 'object' && !Array.isArray(map)) for (const [name, version] of Object.entries(map as Record<string, unknown>)) pinned.push(`${name}==${String(version)}`);
   }
+  if (Array.isArray(props.unpinned)) for (const u of props.unpinned) if (typeof u === 'string') unpinned.push(u);
   for (const [k, v] of flatten(props)) {
-    if (!/(^|\.)(requirements|dependencies|packages)$/i.test(k) || !Array.isArray(v)) continue;
+    if (!/(^|\.)(requirements|dependencies|packages|buildDependencies)$/i.test(k) || !Array.isArray(v)) continue;
     for (const line of v) if (typeof line === 'string' && line.trim()) (PIN.test(line.trim()) ? pinned : unpinned).push(line.trim());
   }
   const count = typeof props.packageCount === 'number' ? props.packageCount : 0;
