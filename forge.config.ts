@@ -35,7 +35,7 @@ const config: ForgeConfig = {
     executableName: 'pedigree-desktop',
     appBundleId: 'app.pedigree.desktop',
     // Native modules and the worker entries must live outside the asar archive.
-    asar: { unpack: '{**/*.node,**/.vite/build/walk.js,**/.vite/build/hash.js}' },
+    asar: { unpack: '{**/*.node,**/.vite/build/walk.js,**/.vite/build/hash.js,**/.vite/build/tensor-hash.js}' },
     ignore: (file: string) => !!file && !file.startsWith('/.vite') && !file.startsWith('/package.json') && !file.startsWith('/node_modules'),
   },
   rebuildConfig: { onlyModules: ['better-sqlite3'], force: true },
@@ -48,6 +48,7 @@ const config: ForgeConfig = {
         { entry: 'src/main/electron/preload.ts', config: 'vite.main.config.mts', target: 'preload' },
         { entry: 'src/workers/walk.ts', config: 'vite.main.config.mts', target: 'main' },
         { entry: 'src/workers/hash.ts', config: 'vite.main.config.mts', target: 'main' },
+        { entry: 'src/workers/tensor-hash.ts', config: 'vite.main.config.mts', target: 'main' },
       ],
       renderer: [{ name: 'main_window', config: 'vite.renderer.config.mts' }],
     }),

@@ -13,6 +13,7 @@ import { createHashPool, type HashPool } from '../scan/hash-pool';
 import { getNodes, nodesForFile, searchNodes } from '../db/lineage';
 import { getMeta, setMeta } from '../db/meta';
 import { createRegistry, registryHandlers } from '../registry';
+import { compareSubjects } from '../compare';
 import { auditCheckpoint } from '../lineage/audit';
 import { graphAround, graphOverview, nodeDetails, nodeDtos } from '../lineage/dto';
 import { extractStoreLineage, type ExtractSummary } from '../lineage/extract';
@@ -274,6 +275,7 @@ export class Workspace {
         return auditCheckpoint(this.db, p.nodeId);
       },
       ...this.registryApi(),
+      compareSubjects: (p) => compareSubjects(this.db, p.refs, { workersDir: this.options.workersDir, hashThreads: this.options.hashThreads }),
     };
   }
 
