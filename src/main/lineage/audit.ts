@@ -137,9 +137,10 @@ function auditHyperparameters(configs: NodeRow[], runs: NodeRow[], checkpoint: N
   return { axis: 'hyperparameters', status: statusOf([sources.length > 0, seed !== undefined]), found, missing };
 }
 
-const HARDWARE = /(gpu|gpus|gpu_name|device_name|hardware|accelerator|cpu_model|gpu\.\d+\.name)$/i;
-const DRIVER = /(driver|driver_version|cuda|cuda_version|cudnn|rocm)$/i;
-const PRECISION = /(precision|mixed_precision|bf16|fp16|tf32|torch_dtype|dtype|amp)$/i;
+// anchored at a key boundary: `amp` must not match `timestamp`, nor `gpu` `gpu_memory_utilization`
+const HARDWARE = /(^|[._])(gpu|gpus|gpu_name|device_name|hardware|accelerator|cpu_model)$|(^|[._])gpus?\.\d+(\.name)?$/i;
+const DRIVER = /(^|[._])(driver|driver_version|cuda|cuda_version|cudnn|rocm)$/i;
+const PRECISION = /(^|[._])(precision|mixed_precision|bf16|fp16|tf32|torch_dtype|dtype|amp)$/i;
 function auditCompute(envs: NodeRow[], runs: NodeRow[], configs: NodeRow[], checkpoint: NodeRow): AxisAudit {
   const found: AxisAudit['found'] = [];
   const missing: string[] = [];
