@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AppInfo, FileKind, FileRow, Finding, ScanProgress, ScanSummary, Store, WorkspaceStatus } from './domain';
 import { ApiErrorShape } from './errors';
 import { CheckpointAudit, LineageGraph, LineageNodeDto, NodeDetails, NodeKind } from './lineage';
+import { cardMethods } from './cards';
 import { compareMethods } from './compare';
 import { registryMethods } from './registry';
 
@@ -102,6 +103,7 @@ export const methods = {
   auditNode: { params: z.object({ nodeId: z.number().int().positive() }).strict(), result: CheckpointAudit.nullable() },
   ...registryMethods,
   ...compareMethods,
+  ...cardMethods,
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type Methods = typeof methods;

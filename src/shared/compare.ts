@@ -154,4 +154,9 @@ export const compareMethods = {
     params: z.object({ refs: z.array(z.string().min(1).max(4096)).min(2).max(8) }).strict(),
     result: Comparison,
   },
+  /** The same comparison as one self-contained HTML document, for the view's export button. */
+  exportComparisonHtml: {
+    params: z.object({ refs: z.array(z.string().min(1).max(4096)).min(2).max(8) }).strict(),
+    result: z.object({ html: z.string() }),
+  },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;

@@ -9,14 +9,16 @@ import { indexCommand } from './commands/index-store';
 import { inspectCommand } from './commands/inspect';
 import { lineageCommand } from './commands/lineage';
 import { auditCommand } from './commands/audit';
+import { compareCommand } from './commands/compare';
 import { registryCommand } from './commands/registry';
+import { cardCommand } from './commands/card';
 import { serveCommand } from './commands/serve';
 import { statusCommand } from './commands/status';
 import { storesCommand } from './commands/stores';
 import { verifyCommand } from './commands/verify';
 
 /** Every subcommand, in the order `--help` lists them. */
-export const commands: Command[] = [serveCommand, indexCommand, filesCommand, statusCommand, storesCommand, verifyCommand, inspectCommand, lineageCommand, auditCommand, registryCommand];
+export const commands: Command[] = [serveCommand, indexCommand, filesCommand, statusCommand, storesCommand, verifyCommand, inspectCommand, lineageCommand, auditCommand, compareCommand, registryCommand, cardCommand];
 
 const COMMON = {
   db: { type: 'string' },

@@ -13,7 +13,8 @@ import { createHashPool, type HashPool } from '../scan/hash-pool';
 import { getNodes, nodesForFile, searchNodes } from '../db/lineage';
 import { getMeta, setMeta } from '../db/meta';
 import { createRegistry, registryHandlers } from '../registry';
-import { compareSubjects } from '../compare';
+import { compareSubjects, renderComparisonHtml } from '../compare';
+import { cardHandlers } from '../cards/handlers';
 import { auditCheckpoint } from '../lineage/audit';
 import { graphAround, graphOverview, nodeDetails, nodeDtos } from '../lineage/dto';
 import { extractStoreLineage, type ExtractSummary } from '../lineage/extract';
@@ -276,6 +277,8 @@ export class Workspace {
       },
       ...this.registryApi(),
       compareSubjects: (p) => compareSubjects(this.db, p.refs, { workersDir: this.options.workersDir, hashThreads: this.options.hashThreads }),
+      ...cardHandlers(),
+      exportComparisonHtml: async (p) => ({ html: renderComparisonHtml(await compareSubjects(this.db, p.refs, { workersDir: this.options.workersDir, hashThreads: this.options.hashThreads })) }),
     };
   }
 
