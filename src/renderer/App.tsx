@@ -7,6 +7,7 @@ import type { ViewId } from './state/route';
 import { FilesView } from './views/FilesView';
 import { LineageView } from './views/LineageView';
 import { RegistryView } from './views/RegistryView';
+import { CompareView } from './views/CompareView';
 import { StoresView } from './views/StoresView';
 
 const NAV: { id: ViewId; label: string; icon: string }[] = [
@@ -14,6 +15,7 @@ const NAV: { id: ViewId; label: string; icon: string }[] = [
   { id: 'files', label: 'Files', icon: 'files' },
   { id: 'registry', label: 'Registry', icon: 'registry' },
   { id: 'lineage', label: 'Lineage', icon: 'lineage' },
+  { id: 'compare', label: 'Compare', icon: 'compare' },
 ];
 
 export function App() {
@@ -89,6 +91,8 @@ export function App() {
           <LineageView />
         ) : route.view === 'registry' ? (
           <RegistryView />
+        ) : route.view === 'compare' ? (
+          <CompareView />
         ) : (
           <StoresView />
         )}

@@ -5,6 +5,7 @@ import { ApiError } from '../../shared/errors';
 import { getApi } from '../api';
 import { createLineageSlice, type LineageSlice } from './lineage';
 import { createRegistrySlice, type RegistrySlice } from './registry';
+import { createCompareSlice, type CompareSlice } from './compare';
 import { formatRoute, parseRoute, type Route } from './route';
 
 /**
@@ -240,7 +241,7 @@ const createFilesSlice: StateCreator<State, [], [], FilesSlice> = (set, get) => 
   },
 });
 
-export type State = AppSlice & StoresSlice & FilesSlice & LineageSlice & RegistrySlice;
+export type State = AppSlice & StoresSlice & FilesSlice & LineageSlice & RegistrySlice & CompareSlice;
 
 export const useAppStore = create<State>()((...a) => ({
   ...createAppSlice(...a),
@@ -248,6 +249,7 @@ export const useAppStore = create<State>()((...a) => ({
   ...createFilesSlice(...a),
   ...createLineageSlice(...a),
   ...createRegistrySlice(...a),
+  ...createCompareSlice(...a),
 }));
 
 /** Reads the files view's filters from a route (bookmarks, Back). */

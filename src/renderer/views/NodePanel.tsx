@@ -40,6 +40,7 @@ export function NodePanel({ onOpen }: { onOpen(nodeId: number): void }) {
           <button className="btn" onClick={() => onOpen(n.id)}>
             Focus here
           </button>
+          {n.kind === 'checkpoint' && <CompareButton nodeId={n.id} />}
           {details.outgoing.length > 0 && (
             <button className="btn" onClick={() => toggleCollapse(n.id)}>
               {collapsed.includes(n.id) ? 'Expand outputs' : 'Collapse outputs'}
@@ -114,6 +115,17 @@ export function NodePanel({ onOpen }: { onOpen(nodeId: number): void }) {
         </section>
       )}
     </div>
+  );
+}
+
+/** Adds this checkpoint to the compare view's subjects (keeping those already there). */
+function CompareButton({ nodeId }: { nodeId: number }) {
+  const navigate = useAppStore((s) => s.navigate);
+  const lastRefs = useAppStore((s) => s.comparison?.columns.map((c) => c.ref) ?? []);
+  return (
+    <button className="btn" onClick={() => navigate({ view: 'compare', params: { refs: [...lastRefs.filter((r) => r !== `#${nodeId}`), `#${nodeId}`].slice(-8).join('|') } })}>
+      Compare
+    </button>
   );
 }
 
