@@ -8,6 +8,7 @@ import { FilesView } from './views/FilesView';
 import { LineageView } from './views/LineageView';
 import { RegistryView } from './views/RegistryView';
 import { CompareView } from './views/CompareView';
+import { CardsView } from './views/CardsView';
 import { StoresView } from './views/StoresView';
 
 const NAV: { id: ViewId; label: string; icon: string }[] = [
@@ -16,6 +17,7 @@ const NAV: { id: ViewId; label: string; icon: string }[] = [
   { id: 'registry', label: 'Registry', icon: 'registry' },
   { id: 'lineage', label: 'Lineage', icon: 'lineage' },
   { id: 'compare', label: 'Compare', icon: 'compare' },
+  { id: 'cards', label: 'Cards', icon: 'card' },
 ];
 
 export function App() {
@@ -93,6 +95,8 @@ export function App() {
           <RegistryView />
         ) : route.view === 'compare' ? (
           <CompareView />
+        ) : route.view === 'cards' ? (
+          <CardsView />
         ) : (
           <StoresView />
         )}

@@ -104,6 +104,16 @@ export const methods = {
   ...registryMethods,
   ...compareMethods,
   ...cardMethods,
+  /** What a card learns from a lineage node dropped on it (data digests, base model, code revision, hyperparameters). */
+  cardFactsForNode: {
+    params: z.object({ nodeId: z.number().int().positive() }).strict(),
+    result: z.object({
+      datasets: z.array(z.object({ name: z.string(), digest: z.string().optional() })),
+      baseModel: z.string().optional(),
+      codeRevision: z.string().optional(),
+      hyperparameters: z.record(z.string(), z.unknown()),
+    }),
+  },
 } as const satisfies Record<string, { params: z.ZodType; result: z.ZodType }>;
 
 export type Methods = typeof methods;

@@ -224,6 +224,8 @@ export type CardEdit = z.infer<typeof CardEdit>;
 export const cardMethods = {
   openCard: { params: z.object({ path: CardPath }).strict(), result: CardView },
   checkCardText: { params: z.object({ text: CardText }).strict(), result: z.array(CardFinding) },
+  /** What the editor shows of a text being edited: metadata, sections, form and findings. */
+  openCardText: { params: z.object({ text: CardText }).strict(), result: CardView.pick({ metadata: true, sections: true, findings: true, form: true }) },
   applyCardForm: { params: z.object({ text: CardText, form: CardForm }).strict(), result: CardEdit },
   moveCardSection: { params: z.object({ text: CardText, from: z.number().int().min(0), to: z.number().int().min(0) }).strict(), result: CardEdit },
   linkCardLineage: { params: z.object({ text: CardText, facts: LineageFacts }).strict(), result: CardEdit },

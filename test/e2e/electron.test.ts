@@ -39,7 +39,7 @@ describe('desktop app (Electron)', () => {
       expect(await win.title()).toBe('Pedigree');
       // the renderer has no Node: the preload exposes only the contract's bridge
       expect(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-      expect(await win.evaluate(() => Object.keys((window as unknown as { pedigreeBridge: object }).pedigreeBridge).sort())).toEqual(['invoke', 'subscribe']);
+      expect(await win.evaluate(() => Object.keys((window as unknown as { pedigreeBridge: object }).pedigreeBridge).sort())).toEqual(['invoke', 'pathForFile', 'subscribe']);
       await win.screenshot({ path: join(REPO, 'test-results', 'electron-shell.png') });
     } finally {
       await app.close();

@@ -22,6 +22,7 @@ export function cardHandlers(): CardHandlers {
       return { path, text: card.text, sha256: card.sha256, metadata: readMetadata(card.text) ?? null, sections: splitSections(parts.body), findings: checkCard(card.text), form: formFromCard(card.text) };
     }),
     checkCardText: guard(async ({ text }) => checkCard(text)),
+    openCardText: guard(async ({ text }) => ({ metadata: readMetadata(text) ?? null, sections: splitSections(splitCard(text).body), findings: checkCard(text), form: formFromCard(text) })),
     applyCardForm: guard(async ({ text, form }) => edit(applyForm(text, form))),
     moveCardSection: guard(async ({ text, from, to }) => {
       const parts = splitCard(text);

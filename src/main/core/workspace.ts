@@ -15,6 +15,7 @@ import { getMeta, setMeta } from '../db/meta';
 import { createRegistry, registryHandlers } from '../registry';
 import { compareSubjects, renderComparisonHtml } from '../compare';
 import { cardHandlers } from '../cards/handlers';
+import { cardFactsFor } from '../lineage/facts';
 import { auditCheckpoint } from '../lineage/audit';
 import { graphAround, graphOverview, nodeDetails, nodeDtos } from '../lineage/dto';
 import { extractStoreLineage, type ExtractSummary } from '../lineage/extract';
@@ -278,6 +279,10 @@ export class Workspace {
       ...this.registryApi(),
       compareSubjects: (p) => compareSubjects(this.db, p.refs, { workersDir: this.options.workersDir, hashThreads: this.options.hashThreads }),
       ...cardHandlers(),
+      cardFactsForNode: (p) => {
+        this.requireNode(p.nodeId);
+        return cardFactsFor(this.db, p.nodeId)!;
+      },
       exportComparisonHtml: async (p) => ({ html: renderComparisonHtml(await compareSubjects(this.db, p.refs, { workersDir: this.options.workersDir, hashThreads: this.options.hashThreads })) }),
     };
   }

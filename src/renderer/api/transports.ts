@@ -4,6 +4,7 @@ import type { Transport } from '../../shared/client';
 export interface PedigreeBridge {
   invoke(method: string, params: unknown): Promise<unknown>;
   subscribe(listener: (event: unknown) => void): () => void;
+  pathForFile?(file: File): string;
 }
 
 declare global {

@@ -11,6 +11,7 @@ const PATHS: Record<string, string> = {
 lineage: 'M4 6h4v4H4zM14 3h4v4h-4zM14 15h4v4h-4zM8 8h3a2 2 0 0 1 2 2v-3m-5 1h3a2 2 0 0 1 2 2v5',
   registry: 'M5 4h12v15l-6-3.5L5 19V4Zm3 4h6M8 11h4',
   compare: 'M4 4h6v15H4zM12 4h6v15h-6zM7 8v0M15 11h0',
+  card: 'M5 3h9l4 4v13H5V3Zm3 7h7M8 13h7M8 16h4',
   alert: 'M12 4 2.5 20h19L12 4Zm0 6v4m0 3v.5',
 };
 

@@ -3,7 +3,7 @@
  * so browser mode can be bookmarked and Back works. Hash routes also work
  * when Electron loads the renderer from a file.
  */
-export const VIEWS = ['stores', 'files', 'registry', 'lineage', 'compare'] as const;
+export const VIEWS = ['stores', 'files', 'registry', 'lineage', 'compare', 'cards'] as const;
 export type ViewId = (typeof VIEWS)[number];
 
 export interface Route {

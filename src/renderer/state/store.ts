@@ -6,6 +6,7 @@ import { getApi } from '../api';
 import { createLineageSlice, type LineageSlice } from './lineage';
 import { createRegistrySlice, type RegistrySlice } from './registry';
 import { createCompareSlice, type CompareSlice } from './compare';
+import { createCardsSlice, type CardsSlice } from './cards';
 import { formatRoute, parseRoute, type Route } from './route';
 
 /**
@@ -241,7 +242,7 @@ const createFilesSlice: StateCreator<State, [], [], FilesSlice> = (set, get) => 
   },
 });
 
-export type State = AppSlice & StoresSlice & FilesSlice & LineageSlice & RegistrySlice & CompareSlice;
+export type State = AppSlice & StoresSlice & FilesSlice & LineageSlice & RegistrySlice & CompareSlice & CardsSlice;
 
 export const useAppStore = create<State>()((...a) => ({
   ...createAppSlice(...a),
@@ -250,6 +251,7 @@ export const useAppStore = create<State>()((...a) => ({
   ...createLineageSlice(...a),
   ...createRegistrySlice(...a),
   ...createCompareSlice(...a),
+  ...createCardsSlice(...a),
 }));
 
 /** Reads the files view's filters from a route (bookmarks, Back). */
