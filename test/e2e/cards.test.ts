@@ -89,3 +89,45 @@ describe('model card editor', () => {
     await page.screenshot({ path: join(SHOTS, 'cards-conflict.png') });
   });
 });
+
+describe('generating a card from lineage', () => {
+  it('writes a new README.md beside a checkpoint that has none, with the evaluation result edited in the form', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pedigree-e2e-gencard-'));
+    const store = join(dir, 'demo');
+    ensureDemoStore(store);
+    await runCli(['index', store, '--db', join(dir, 'workspace.db')]);
+    const served = await startServe(['--db', join(dir, 'workspace.db'), '--port', '0']);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1500, height: 950 } });
+      await page.goto(`${served.url.replace('/?', '/?')}#/cards`);
+      await page.getByLabel('generate from checkpoint').fill('model.safetensors');
+      const options = page.getByRole('listbox', { name: 'checkpoints' }).getByRole('option');
+      await expect.poll(() => options.count(), { timeout: 10_000 }).toBe(2);
+      await options.last().click(); // the fine-tune, which has no card
+      await expect.poll(() => page.getByLabel('sections').innerText(), { timeout: 10_000 }).toMatch(/Intended use[\s\S]*Ethical considerations/i);
+      await page.getByRole('button', { name: '+ add a result' }).click();
+      await page.getByLabel('result 1 dataset', { exact: true }).fill('reviews');
+      await page.getByLabel('result 1 type', { exact: true }).fill('local/reviews');
+      await page.getByLabel('result 1 value', { exact: true }).fill('0.9');
+      await page.getByRole('button', { name: 'Apply to the card' }).click();
+      // applied: the form is read back from the edited text, so the button rests again
+      await expect.poll(() => page.getByRole('button', { name: 'Apply to the card' }).isDisabled(), { timeout: 10_000 }).toBe(true);
+      await page.getByRole('button', { name: 'Save' }).click();
+      const readme = join(store, 'runs', '2026-04-finetune', 'README.md');
+      await expect.poll(() => existsSync(readme), { timeout: 10_000 }).toBe(true);
+      const text = readFileSync(readme, 'utf8');
+      expect(text).toMatch(/^---\n/);
+      expect(text).toContain('model-index');
+      expect(text).toContain('0.9');
+      expect(text).toMatch(/sha256:86fc61b5/);
+      const check = await runCli(['card', 'check', readme, '--json']);
+      const report = JSON.parse(check.stdout) as { findings: { severity: string }[] };
+      expect(report.findings.filter((f) => f.severity === 'error')).toEqual([]);
+    } finally {
+      await browser.close();
+      await served.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

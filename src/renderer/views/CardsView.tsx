@@ -231,10 +231,105 @@ function MetadataForm({ form }: { form: CardForm }) {
         </select>
       </label>
       {field('metrics', 'Metrics', f.metrics.join(', '), (v) => setF({ ...f, metrics: list(v) }))}
+      <ResultsEditor entries={f.modelIndex} onChange={(modelIndex) => setF({ ...f, modelIndex })} problem={problems.modelIndex} />
       <button className="btn" disabled={Object.keys(problems).length > 0 || JSON.stringify(f) === JSON.stringify(form)} onClick={() => void apply(f)}>
         Apply to the card
       </button>
     </section>
+  );
+}
+
+/** One evaluation result per row: the model-index as people read it in a table. */
+interface ResultRow {
+  model: string;
+  task: string;
+  dataset: string;
+  datasetType: string;
+  split: string;
+  metric: string;
+  value: string;
+  /** Fields the table does not show, kept as they were. */
+  keep: { taskName?: string; config?: string; metricName?: string };
+}
+
+function rowsOf(entries: CardForm['modelIndex']): ResultRow[] {
+  return entries.flatMap((e) =>
+    e.results.flatMap((r) =>
+      r.metrics.map((m) => ({
+        model: e.name,
+        task: r.task.type,
+        dataset: r.dataset.name,
+        datasetType: r.dataset.type,
+        split: r.dataset.split ?? '',
+        metric: m.type,
+        value: String(m.value),
+        keep: { taskName: r.task.name, config: r.dataset.config, metricName: m.name },
+      })),
+    ),
+  );
+}
+
+function entriesOf(rows: ResultRow[]): CardForm['modelIndex'] {
+  const out: CardForm['modelIndex'] = [];
+  for (const row of rows) {
+    let entry = out.find((e) => e.name === row.model);
+    if (!entry) out.push((entry = { name: row.model, results: [] }));
+    let result = entry.results.find((r) => r.task.type === row.task && r.dataset.name === row.dataset && r.dataset.type === row.datasetType && (r.dataset.split ?? '') === row.split);
+    if (!result) {
+      result = {
+        task: { type: row.task, ...(row.keep.taskName ? { name: row.keep.taskName } : {}) },
+        dataset: { type: row.datasetType, name: row.dataset, ...(row.keep.config ? { config: row.keep.config } : {}), ...(row.split ? { split: row.split } : {}) },
+        metrics: [],
+      };
+      entry.results.push(result);
+    }
+    const num = Number(row.value);
+    result.metrics.push({ type: row.metric, value: row.value.trim() !== '' && Number.isFinite(num) ? num : row.value, ...(row.keep.metricName ? { name: row.keep.metricName } : {}) });
+  }
+  return out;
+}
+
+function ResultsEditor({ entries, onChange, problem }: { entries: CardForm['modelIndex']; onChange(e: CardForm['modelIndex']): void; problem?: string }) {
+  const rows = rowsOf(entries);
+  const set = (i: number, patch: Partial<ResultRow>) => onChange(entriesOf(rows.map((r, j) => (j === i ? { ...r, ...patch } : r))));
+  const cols: [keyof ResultRow, string][] = [
+    ['task', 'task'],
+    ['dataset', 'dataset'],
+    ['datasetType', 'type'],
+    ['split', 'split'],
+    ['metric', 'metric'],
+    ['value', 'value'],
+  ];
+  return (
+    <div className="form-field" aria-label="evaluation results">
+      <span>Evaluation results (model-index)</span>
+      <table className="results-table">
+        <tbody>
+          {rows.map((r, i) => (
+            <tr key={i}>
+              {cols.map(([k, label]) => (
+                <td key={k}>
+                  <input className="input" value={r[k] as string} placeholder={label} aria-label={`result ${i + 1} ${label}`} onChange={(e) => set(i, { [k]: e.target.value })} />
+                </td>
+              ))}
+              <td>
+                <button type="button" className="link" aria-label={`remove result ${i + 1}`} onClick={() => onChange(entriesOf(rows.filter((_, j) => j !== i)))}>
+                  ✕
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <button
+        type="button"
+        className="link small"
+        onClick={() => onChange(entriesOf([...rows, { model: rows[0]?.model ?? 'model', task: 'text-classification', dataset: '', datasetType: '', split: 'test', metric: 'accuracy', value: '', keep: {} }]))}
+      >
+        + add a result
+      </button>
+      {problem && <span className="field-error">{problem}</span>}
+    </div>
   );
 }
 
