@@ -6,12 +6,17 @@ import { benchHashThroughput } from './hash-throughput';
 import { benchIndex } from './index-tree';
 import { watchInterference } from './load';
 import { parseOptions, USAGE, type BenchOptions, type Section } from './options';
+import { benchLineage } from './lineage';
 import { CHILD_FLAG, benchPeakRss, rssChild } from './peak-rss';
 import { renderTable, score, writeJson, type Row } from './report';
+import { benchUiGraph } from './ui-graph';
+import { benchUiScan } from './ui-scan';
 
 /**
  * `npm run bench`: Pedigree's hashing, memory and indexing figures, each next
- * to a reference tool run in the same process tree on the same files.
+ * to a reference tool run in the same process tree on the same files; the
+ * UI's responsiveness, graph and search figures in Chromium; header-only
+ * reads and lineage query times.
  * Bundled to dist/bench.js, so dist/ is this file's folder.
  */
 
@@ -39,17 +44,30 @@ function machine(): Record<string, unknown> {
   };
 }
 
+function benchSection(section: Section, o: BenchOptions, dir: string): Promise<Row[]> {
+  const cli = join(repoDir, 'bin', 'pedigree.js');
+  switch (section) {
+    case 'hash':
+      return benchHashThroughput({ dir, workersDir: join(distDir, 'workers'), cores: o.cores, fileBytes: o.hashFileBytes, rounds: o.rounds, log });
+    case 'rss':
+      return benchPeakRss({ dir, benchScript: __filename, fileBytes: o.rssFileBytes, log });
+    case 'index':
+      return benchIndex({ dir, cli, cores: o.cores, files: o.treeFiles, rounds: o.rounds, log });
+    case 'ui-scan':
+      return benchUiScan({ dir, cli, repoDir, files: o.treeFiles, log });
+    case 'ui-graph':
+      return benchUiGraph({ dir, cli, repoDir, graphNodes: o.graphNodes, bigGraphNodes: o.bigGraphNodes, searchFiles: o.treeFiles, rounds: o.rounds, panSeconds: o.panSeconds, profileDir: o.profile ? join(repoDir, 'bench-results', 'profiles') : null, log });
+    case 'lineage':
+      return benchLineage({ dir, hugeBytes: o.hugeBytes, nodes: o.lineageNodes, queries: 50, log });
+  }
+}
+
 async function runSection(section: Section, o: BenchOptions, root: string): Promise<Row[]> {
   const dir = join(root, section);
   mkdirSync(dir);
   const interference = watchInterference();
   try {
-    const rows =
-      section === 'hash'
-        ? await benchHashThroughput({ dir, workersDir: join(distDir, 'workers'), cores: o.cores, fileBytes: o.hashFileBytes, rounds: o.rounds, log })
-        : section === 'rss'
-          ? await benchPeakRss({ dir, benchScript: __filename, fileBytes: o.rssFileBytes, log })
-          : await benchIndex({ dir, cli: join(repoDir, 'bin', 'pedigree.js'), cores: o.cores, files: o.treeFiles, rounds: o.rounds, log });
+    const rows = await benchSection(section, o, dir);
     const seen = interference();
     if (seen && rows[0]) {
       rows[0].details = { ...rows[0].details, interference: seen };
@@ -74,9 +92,9 @@ async function main(argv: string[]): Promise<number> {
     log(USAGE);
     return 0;
   }
-  for (const f of ['cli.js', 'workers/hash.js', 'workers/walk.js']) {
+  for (const f of ['cli.js', 'workers/hash.js', 'workers/walk.js', ...(o.sections.some((s) => s.startsWith('ui-')) ? ['renderer/index.html'] : [])]) {
     if (!existsSync(join(distDir, f))) {
-      log(`bench: ${join(distDir, f)} is missing; run "node scripts/build.mjs node" first`);
+      log(`bench: ${join(distDir, f)} is missing; run "node scripts/build.mjs" first`);
       return 2;
     }
   }

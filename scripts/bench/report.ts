@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Section } from './options';
 
 /** A target is checked either on the ratio Pedigree/reference or on Pedigree's own figure. */
 export interface Target {
@@ -9,7 +10,7 @@ export interface Target {
 }
 
 export interface Row {
-  section: 'hash' | 'rss' | 'index';
+  section: Section;
   metric: string;
   unit: string;
   pedigree: number | null;
@@ -43,7 +44,7 @@ export function score(row: Row): ScoredRow {
 function fmt(n: number | null, unit: string): string {
   if (n === null) return '-';
   if (unit === 'bool') return n ? 'yes' : 'no';
-  const digits = Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2;
+  const digits = Number.isInteger(n) || Math.abs(n) >= 100 ? 0 : Math.abs(n) >= 10 ? 1 : 2;
   return `${n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })} ${unit}`.trim();
 }
 

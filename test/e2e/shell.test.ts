@@ -50,7 +50,7 @@ describe('browser mode', () => {
     await page.goto(served.url);
     await expect.poll(() => page.getByRole('navigation', { name: 'main' }).isVisible()).toBe(true);
     const nav = await page.getByRole('navigation', { name: 'main' }).getByRole('link').allInnerTexts();
-    expect(nav.map((t) => t.trim())).toEqual(['Stores', 'Files', 'Registry', 'Lineage']);
+    expect(nav.map((t) => t.trim())).toEqual(['Stores', 'Files', 'Registry', 'Lineage', 'Compare', 'Cards']);
     await expect.poll(() => page.getByRole('heading', { name: 'Stores' }).isVisible()).toBe(true);
     await expect.poll(() => page.getByRole('article', { name: 'store store' }).isVisible(), { timeout: 20_000 }).toBe(true);
     await expect.poll(() => page.getByRole('article', { name: 'store store' }).getByText('online').isVisible(), { timeout: 30_000 }).toBe(true);

@@ -3,6 +3,7 @@ import { m001Workspace } from './migrations/001_workspace';
 import { m002Lineage } from './migrations/002_lineage';
 import { m003Registry } from './migrations/003_registry';
 import { m004LineageSearch } from './migrations/004_lineage_search';
+import { m005FilePaths } from './migrations/005_file_paths';
 
 export interface Migration {
   version: number;
@@ -11,7 +12,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. A new change is a new file and one line here. */
-export const migrations: readonly Migration[] = [m001Workspace, m002Lineage, m003Registry, m004LineageSearch];
+export const migrations: readonly Migration[] = [m001Workspace, m002Lineage, m003Registry, m004LineageSearch, m005FilePaths];
 
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';

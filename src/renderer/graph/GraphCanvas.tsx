@@ -12,6 +12,8 @@ import type { Layout } from './layout-client';
  * toggle classes; pan and zoom move one transform, so they stay at frame rate.
  */
 export const NODE_W = 176;
+/** Below this zoom a node's text is a few pixels high: it is hidden, not drawn. */
+const LABEL_MIN_ZOOM = 0.45;
 export const NODE_H = 36;
 
 export interface GraphHandle {
@@ -56,6 +58,8 @@ export const GraphCanvas = forwardRef<GraphHandle, Props>(function GraphCanvas(p
   const miniRef = useRef<SVGSVGElement>(null);
   const zoomRef = useRef<ZoomBehavior<SVGSVGElement, unknown> | null>(null);
   const transformRef = useRef<ZoomTransform>(zoomIdentity);
+  /** The canvas size, kept by a ResizeObserver: reading it on every zoom event would force a layout. */
+  const sizeRef = useRef({ width: 800, height: 600 });
   const propsRef = useRef(props);
   propsRef.current = props;
 
@@ -63,7 +67,7 @@ export const GraphCanvas = forwardRef<GraphHandle, Props>(function GraphCanvas(p
     const svg = svgRef.current;
     const z = zoomRef.current;
     if (!svg || !z) return;
-    const { width, height } = svg.getBoundingClientRect();
+    const { width, height } = sizeRef.current;
     const l = propsRef.current.layout;
     const w = l.width + NODE_W + 80;
     const h = l.height + NODE_H + 80;
@@ -76,7 +80,7 @@ export const GraphCanvas = forwardRef<GraphHandle, Props>(function GraphCanvas(p
     const z = zoomRef.current;
     const p = propsRef.current.layout.positions.get(nodeId);
     if (!svg || !z || !p) return;
-    const { width, height } = svg.getBoundingClientRect();
+    const { width, height } = sizeRef.current;
     const k = Math.max(transformRef.current.k, 0.7);
     select(svg).transition().duration(250).call(z.transform, zoomIdentity.translate(width / 2 - p.x * k, height / 2 - p.y * k).scale(k));
   };
@@ -90,11 +94,21 @@ export const GraphCanvas = forwardRef<GraphHandle, Props>(function GraphCanvas(p
       .on('zoom', (e: D3ZoomEvent<SVGSVGElement, unknown>) => {
         transformRef.current = e.transform;
         select(svg).select<SVGGElement>('g.viewport').attr('transform', e.transform.toString());
+        // Level of detail: labels too small to read are not laid out at all (SVG text layout dominates panning).
+        svg.classList.toggle('far', e.transform.k < LABEL_MIN_ZOOM);
         drawViewportBox();
       });
     zoomRef.current = z;
     select(svg).call(z).on('dblclick.zoom', null);
+    const first = svg.getBoundingClientRect();
+    sizeRef.current = { width: first.width, height: first.height };
+    const ro = new ResizeObserver(() => {
+      const r = svg.getBoundingClientRect();
+      sizeRef.current = { width: r.width, height: r.height };
+    });
+    ro.observe(svg);
     return () => {
+      ro.disconnect();
       select(svg).on('.zoom', null);
     };
   }, []);
@@ -104,7 +118,7 @@ export const GraphCanvas = forwardRef<GraphHandle, Props>(function GraphCanvas(p
     const svg = svgRef.current;
     if (!mini || !svg) return;
     const l = propsRef.current.layout;
-    const { width, height } = svg.getBoundingClientRect();
+    const { width, height } = sizeRef.current;
     const t = transformRef.current;
     const s = miniScale(l);
     select(mini)
@@ -197,7 +211,7 @@ export const GraphCanvas = forwardRef<GraphHandle, Props>(function GraphCanvas(p
     mini.on('click', (e: MouseEvent) => {
       const [mx, my] = [e.offsetX, e.offsetY];
       const svgEl = svgRef.current!;
-      const { width, height } = svgEl.getBoundingClientRect();
+      const { width, height } = sizeRef.current;
       const k = transformRef.current.k;
       const x = mx / s - MINI_PAD_X;
       const y = my / s - MINI_PAD_Y;

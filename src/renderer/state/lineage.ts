@@ -34,6 +34,9 @@ export interface LineageSlice {
   searchNodes(query: string, filters?: { kind?: NodeKind; storeId?: number; auditStatus?: 'complete' | 'partial' | 'missing' }): Promise<void>;
 }
 
+/** The overview draws at most this many nodes (the rest are reached by search and focus): it keeps the first view under a second. */
+const OVERVIEW_LIMIT = 3000;
+
 const message = (e: unknown) => (e instanceof ApiError || e instanceof Error ? e.message : String(e));
 let graphSeq = 0;
 let detailsSeq = 0;
@@ -71,8 +74,9 @@ export function hiddenByCollapse(nodes: LineageNodeDto[], edges: LineageEdgeDto[
 }
 
 export const createLineageSlice: StateCreator<State, [], [], LineageSlice> = (set, get) => {
-  const relayout = async () => {
-    const g = get().graph;
+  /** Lays out `g` (or the current graph) and publishes graph and layout together: never a new graph over an old layout. */
+  const relayout = async (next?: LineageSlice['graph']) => {
+    const g = next ?? get().graph;
     if (!g) return;
     const hidden = hiddenByCollapse(g.nodes, g.edges, get().collapsed);
     const nodes = g.nodes.filter((n) => !hidden.has(n.id)).map((n) => ({ id: n.id }));
@@ -80,7 +84,7 @@ export const createLineageSlice: StateCreator<State, [], [], LineageSlice> = (se
     try {
       const t0 = performance.now();
       const layout = await layoutGraph({ nodes, edges });
-      set({ layout, layoutMs: performance.now() - t0, graphState: 'ready' });
+      set({ ...(next ? { graph: next } : {}), layout, layoutMs: performance.now() - t0, graphState: 'ready' });
     } catch (e) {
       if (message(e) !== 'superseded') set({ graphState: 'error', graphError: message(e) });
     }
@@ -104,10 +108,10 @@ export const createLineageSlice: StateCreator<State, [], [], LineageSlice> = (se
       const seq = ++graphSeq;
       set({ focus, graphState: 'loading', graphError: null });
       try {
-        const g = await getApi().getLineage(focus.nodeId === null ? { storeId: focus.storeId ?? undefined, limit: 5000 } : { nodeId: focus.nodeId, up: focus.up, down: focus.down });
+        const g = await getApi().getLineage(focus.nodeId === null ? { storeId: focus.storeId ?? undefined, limit: OVERVIEW_LIMIT } : { nodeId: focus.nodeId, up: focus.up, down: focus.down });
         if (seq !== graphSeq) return;
-        set({ graph: g, collapsed: [] });
-        await relayout();
+        set({ collapsed: [] });
+        await relayout(g);
       } catch (e) {
         if (seq === graphSeq) set({ graphState: 'error', graphError: message(e) });
       }

@@ -121,7 +121,8 @@ export function NodePanel({ onOpen }: { onOpen(nodeId: number): void }) {
 /** Adds this checkpoint to the compare view's subjects (keeping those already there). */
 function CompareButton({ nodeId }: { nodeId: number }) {
   const navigate = useAppStore((s) => s.navigate);
-  const lastRefs = useAppStore((s) => s.comparison?.columns.map((c) => c.ref) ?? []);
+  const comparison = useAppStore((s) => s.comparison);
+  const lastRefs = comparison?.columns.map((c) => c.ref) ?? [];
   return (
     <button className="btn" onClick={() => navigate({ view: 'compare', params: { refs: [...lastRefs.filter((r) => r !== `#${nodeId}`), `#${nodeId}`].slice(-8).join('|') } })}>
       Compare
