@@ -1,5 +1,6 @@
-import { realpathSync, statSync, type BigIntStats } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { statSync, type BigIntStats } from 'node:fs';
+import { realParent } from '../core/fs-paths';
+import { join, resolve } from 'node:path';
 import { ApiError } from '../../shared/errors';
 import type { ReadableDb } from '../db/connection';
 import { indexedFileAt, indexedFilesUnder, type IndexedFile } from '../db/registry';
@@ -80,14 +81,6 @@ function locate(stores: StoreRecord[], abs: string): { store: StoreRecord; rel: 
   return null;
 }
 
-function realParent(abs: string): string {
-  if (dirname(abs) === abs) return abs;
-  try {
-    return join(realpathSync(dirname(abs)), basename(abs));
-  } catch {
-    return abs;
-  }
-}
 
 function statOrNull(path: string): BigIntStats | null {
   try {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { configCacheDir } from '../lineage/readers/dvc/cache';
 import { statSync } from 'node:fs';
 import { isAbsolute, join, posix } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
@@ -310,22 +311,6 @@ class DvcReader {
   }
 }
 
-/** The `dir` option of the `[cache]` section of a DVC config file (configobj's INI dialect). */
-export function configCacheDir(text: string): string | null {
-  let inCache = false;
-  let dir: string | null = null;
-  for (const line of text.split(/\r?\n/)) {
-    const section = /^\s*\[(.*)\]\s*$/.exec(line);
-    if (section) {
-      inCache = section[1]!.trim().replace(/^(['"])(.*)\1$/, '$2').trim() === 'cache';
-      continue;
-    }
-    if (!inCache) continue;
-    const kv = /^\s*dir\s*=\s*(.*?)\s*$/.exec(line);
-    if (kv) dir = kv[1]!.replace(/^(['"])(.*)\1$/, '$2');
-  }
-  return dir || null;
-}
 
 function isDir(abs: string): boolean {
   try {

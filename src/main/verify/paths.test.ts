@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configCacheDir } from './dvc';
+import { configCacheDir } from '../lineage/readers/dvc/cache';
 import { mergeDeclarations } from './declared';
 import { isPlainRelative, resolveDeclaredPath, scopeOf } from './paths';
 

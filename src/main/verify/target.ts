@@ -1,5 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { realParent } from '../core/fs-paths';
+import { resolve } from 'node:path';
 import type { Workspace } from '../core/workspace';
 import { filesForVerify } from '../db/files';
 import { getStore, listStoreRecords, type StoreRecord } from '../db/stores';
@@ -41,20 +42,6 @@ export function resolveVerifyTarget(ws: Workspace, arg: string | undefined): Res
   return { ok: false, message: `${abs} is not a store id and not inside any store; add it with: pedigree index ${arg}` };
 }
 
-/**
- * Stores are recorded by their real path. The last component is kept as
- * named: a Hugging Face snapshot file is a link to a blob, and verifying the
- * snapshot path must not turn into verifying the blob path. It also lets a
- * path that no longer exists be found in the index.
- */
-function realParent(abs: string): string {
-  if (dirname(abs) === abs) return abs;
-  try {
-    return join(realpathSync(dirname(abs)), basename(abs));
-  } catch {
-    return abs;
-  }
-}
 
 function realOrSelf(abs: string): string {
   try {
