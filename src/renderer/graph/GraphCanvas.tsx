@@ -97,7 +97,8 @@ export const GraphCanvas = forwardRef<GraphHandle, Props>(function GraphCanvas(p
         // Level of detail: labels too small to read are not laid out at all (SVG text layout dominates panning).
         svg.classList.toggle('far', e.transform.k < LABEL_MIN_ZOOM);
         drawViewportBox();
-      });
+      })
+      .on('end', () => markOffscreen());
     zoomRef.current = z;
     select(svg).call(z).on('dblclick.zoom', null);
     const first = svg.getBoundingClientRect();
@@ -112,6 +113,31 @@ export const GraphCanvas = forwardRef<GraphHandle, Props>(function GraphCanvas(p
       select(svg).on('.zoom', null);
     };
   }, []);
+
+  /**
+   * Labels of nodes well outside the view are not laid out either: at a readable zoom, panning
+   * then lays out tens of labels, not thousands. Recomputed when a gesture ends, with a margin of
+   * a screen on every side so that what a pan brings into view already has its labels.
+   */
+  const markOffscreen = () => {
+    const svg = svgRef.current;
+    if (!svg) return;
+    const t = transformRef.current;
+    const { width, height } = sizeRef.current;
+    const mx = width / t.k;
+    const my = height / t.k;
+    const x0 = -t.x / t.k - mx;
+    const y0 = -t.y / t.k - my;
+    const x1 = x0 + 3 * mx;
+    const y1 = y0 + 3 * my;
+    const positions = propsRef.current.layout.positions;
+    select(svg)
+      .selectAll<SVGGElement, LineageNodeDto>('g.node')
+      .classed('offscreen', (n) => {
+        const p = positions.get(n.id);
+        return !p || p.x < x0 || p.x > x1 || p.y < y0 || p.y > y1;
+      });
+  };
 
   const drawViewportBox = () => {
     const mini = miniRef.current;
@@ -218,6 +244,7 @@ export const GraphCanvas = forwardRef<GraphHandle, Props>(function GraphCanvas(p
       select(svgEl).call(zoomRef.current!.transform, zoomIdentity.translate(width / 2 - x * k, height / 2 - y * k).scale(k));
     });
     fit();
+    markOffscreen();
     props.onRendered?.(performance.now() - t0);
   }, [props.layout, props.hidden, props.nodes, props.edges]);
 
