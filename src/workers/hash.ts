@@ -1,24 +1,19 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, constants, type BigIntStats } from 'node:fs';
-import { read } from 'node:fs';
-import { promisify } from 'node:util';
 import { HASH_CHUNK, type HashJob, type HashOutcome, type HashTask } from '../main/scan/protocol';
 
 /**
  * Piscina worker: SHA-256 (and MD5 where a store declares MD5) of whole files.
- * Memory is two chunk buffers per worker whatever the file's size; the read of
- * the next chunk overlaps the hashing of the current one. A file whose stat
+ * Memory is one 4 MB buffer per worker whatever the file's size; the workers
+ * (one per core) overlap each other's reads and hashing. A file whose stat
  * changes while it is read is reported unstable, not hashed.
  */
 
-const readAsync = promisify(read);
 const HEAD = 64;
 const SMALL = 1024 * 1024;
-// One task at a time per worker (see hash-pool.ts); its buffer pair is kept for the next task.
-const freePairs: [Buffer, Buffer][] = [];
-function takeBuffers(): [Buffer, Buffer] {
-  return freePairs.pop() ?? [Buffer.allocUnsafe(HASH_CHUNK), Buffer.allocUnsafe(HASH_CHUNK)];
-}
+// One task at a time per worker (see hash-pool.ts), so one buffer serves every task.
+let buffer: Buffer | null = null;
+const chunkBuffer = () => (buffer ??= Buffer.allocUnsafe(HASH_CHUNK));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -26,7 +21,7 @@ function sameStat(st: BigIntStats, job: HashJob): boolean {
   return Number(st.size) === job.size && st.mtimeNs === job.mtimeNs && st.ctimeNs === job.ctimeNs;
 }
 
-async function hashOne(job: HashJob, task: HashTask, [a, b]: [Buffer, Buffer]): Promise<HashOutcome> {
+async function hashOne(job: HashJob, task: HashTask, a: Buffer): Promise<HashOutcome> {
   let fd: number;
   try {
     // O_NONBLOCK: should the path have been swapped for a FIFO, open must not hang.
@@ -72,22 +67,18 @@ async function hashOne(job: HashJob, task: HashTask, [a, b]: [Buffer, Buffer]): 
       update(a.subarray(0, n));
       head = Uint8Array.from(a.subarray(0, Math.min(HEAD, n)));
     } else {
-      let current = a;
-      let next = b;
-      let pending = readAsync(fd, current, 0, current.length, null);
+      // Synchronous reads: the data is usually in the page cache, where a read is a memcpy and the
+      // hop through libuv's thread pool for an async read costs more than the overlap it buys.
       for (;;) {
-        const { bytesRead } = await pending;
+        const bytesRead = readSync(fd, a, 0, a.length, null);
         if (bytesRead === 0) break;
-        if (total === 0) head = Uint8Array.from(current.subarray(0, Math.min(HEAD, bytesRead)));
+        if (total === 0) head = Uint8Array.from(a.subarray(0, Math.min(HEAD, bytesRead)));
         total += bytesRead;
         counted(bytesRead);
-        // No read is pending here, so returning early leaves nothing to race the close.
         if (task.cancel && Atomics.load(task.cancel, 0) !== 0) return { ok: false, kind: 'cancelled', message: 'cancelled' };
         // A file still being written (a log, a checkpoint in progress) could otherwise keep the read going for ever.
         if (total > job.size) return { ok: false, kind: 'unstable', message: `grew while it was read (listed ${job.size} bytes, read ${total} so far)` };
-        pending = readAsync(fd, next, 0, next.length, null);
-        update(current.subarray(0, bytesRead));
-        [current, next] = [next, current];
+        update(a.subarray(0, bytesRead));
         if (task.throttleMs) await sleep(task.throttleMs);
       }
     }
@@ -110,17 +101,13 @@ function hex(h: Hash): string {
 
 export default async function hashFiles(task: HashTask): Promise<HashOutcome[]> {
   const out: HashOutcome[] = [];
-  const pair = takeBuffers();
-  try {
-    for (const job of task.jobs) {
-      if (task.cancel && Atomics.load(task.cancel, 0) !== 0) {
-        out.push({ ok: false, kind: 'cancelled', message: 'cancelled' });
-        continue;
-      }
-      out.push(await hashOne(job, task, pair));
+  const buf = chunkBuffer();
+  for (const job of task.jobs) {
+    if (task.cancel && Atomics.load(task.cancel, 0) !== 0) {
+      out.push({ ok: false, kind: 'cancelled', message: 'cancelled' });
+      continue;
     }
-  } finally {
-    freePairs.push(pair);
+    out.push(await hashOne(job, task, buf));
   }
   return out;
 }

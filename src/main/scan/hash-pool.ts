@@ -5,8 +5,9 @@ import type { HashJob, HashOutcome, HashTask } from './protocol';
 /**
  * The hashing pool: one Piscina worker per core, all started at once and each
  * running one task at a time. Hashing is CPU-bound: with two tasks per worker
- * Piscina would put two big files on one thread while another sat idle. Inside
- * a task, the next read of a big file overlaps the hashing of the current chunk.
+ * Piscina would put two big files on one thread while another sat idle. Reads
+ * are synchronous inside a task (page-cached reads are a memcpy); the workers
+ * overlap each other's reads and hashing.
  */
 export interface HashPool {
   readonly threads: number;
