@@ -82,6 +82,9 @@ describe('browser mode', () => {
     expect(await rawGet(served.port, `/?token=${served.token}`, { host: `evil.example:${served.port}` })).toBe(403);
     expect(await rawGet(served.port, `/?token=${served.token}`, { host, origin: 'http://evil.example' })).toBe(403);
     expect(await rawGet(served.port, '/', { host, cookie: `pedigree_token=${served.token}` })).toBe(200);
+    // a bookmark: the cookie alone opens the API, even with an empty token header
+    const viaCookie = await fetch(`${served.origin}/api/listStores`, { method: 'POST', body: '{}', headers: { cookie: `pedigree_token=${served.token}`, 'x-pedigree-token': '' } });
+    expect(viaCookie.status).toBe(200);
     expect(await rawGet(served.port, `/..%2f..%2fetc/passwd?token=${served.token}`, { host })).not.toBe(200);
     const api = await fetch(`${served.origin}/api/listStores`, { method: 'POST', body: '{}' });
     expect(api.status).toBe(403);

@@ -93,7 +93,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     if (!req.headers.host || !allowedHosts().has(req.headers.host)) return 'foreign Host';
     const origin = req.headers.origin;
     if (origin !== undefined && !allowedOrigins().has(origin)) return 'foreign Origin';
-    const presented = url.searchParams.get('token') ?? (req.headers['x-pedigree-token'] as string | undefined) ?? cookieToken(req);
+    // An empty value is no token: a page opened from a bookmark has only the cookie.
+    const presented = url.searchParams.get('token') || (req.headers['x-pedigree-token'] as string | undefined) || cookieToken(req);
     if (!sameToken(presented ?? undefined, token)) return 'missing or wrong token';
     return null;
   };

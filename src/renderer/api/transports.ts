@@ -38,7 +38,8 @@ export function browserTransport(): Transport {
     async invoke(method, params) {
       const res = await fetch(`/api/${encodeURIComponent(method)}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-pedigree-token': token },
+        // without a token of its own (a bookmark), the page relies on the cookie the first visit set
+        headers: token ? { 'content-type': 'application/json', 'x-pedigree-token': token } : { 'content-type': 'application/json' },
         body: JSON.stringify(params ?? {}),
         credentials: 'same-origin',
       });
