@@ -11,8 +11,9 @@ export interface IndexedStat {
   ctimeNs: string;
   inode: string;
   device: string;
-  sha256: string | null;
-  md5: string | null;
+  /** The digests themselves stay in the database (see `sha256ByIds`): an unchanged re-scan needs only to know there are some. */
+  hashed: boolean;
+  hasMd5: boolean;
   racy: boolean;
   missing: boolean;
 }
@@ -36,15 +37,22 @@ export interface SeenFile {
  * bytes-to-string mapping), with stat fields as bigints.
  */
 export function loadIndexSnapshot(db: ReadableDb, storeId: number): Map<string, IndexedStat> {
-  // Plain numbers and text, no bigints: an unchanged re-scan of 100,000 files spends its time here.
+  // Plain numbers, flags and short text, no bigints and no digests: an unchanged re-scan of 100,000 files spends its time here.
   const stmt = db.raw
-    .prepare(`SELECT id, rel_path, size, CAST(mtime_ns AS TEXT), CAST(ctime_ns AS TEXT), inode, device, sha256, md5, racy, state FROM files WHERE store_id = ?`)
+    .prepare(`SELECT id, rel_path, size, CAST(mtime_ns AS TEXT), CAST(ctime_ns AS TEXT), inode, device, sha256 IS NOT NULL, md5 IS NOT NULL, racy, state = 'missing' FROM files WHERE store_id = ?`)
     .raw(true);
   const map = new Map<string, IndexedStat>();
-  for (const r of stmt.iterate(storeId) as Iterable<[number, Buffer, number, string, string, string, string, string | null, string | null, number, string]>) {
-    map.set(r[1].toString('latin1'), { id: r[0], size: r[2], mtimeNs: r[3], ctimeNs: r[4], inode: r[5], device: r[6], sha256: r[7], md5: r[8], racy: r[9] === 1, missing: r[10] === 'missing' });
+  for (const r of stmt.iterate(storeId) as Iterable<[number, Buffer, number, string, string, string, string, number, number, number, number]>) {
+    map.set(r[1].toString('latin1'), { id: r[0], size: r[2], mtimeNs: r[3], ctimeNs: r[4], inode: r[5], device: r[6], hashed: r[7] === 1, hasMd5: r[8] === 1, racy: r[9] === 1, missing: r[10] === 1 });
   }
   return map;
+}
+
+/** SHA-256 digests of these files, for the few a scan needs (files gone, and a new file that may be one of them moved). */
+export function sha256ByIds(db: ReadableDb, ids: number[]): Map<number, string> {
+  if (ids.length === 0) return new Map();
+  const rows = db.statement(`SELECT id, sha256 FROM files WHERE id IN (SELECT value FROM json_each(?)) AND sha256 IS NOT NULL`).all(JSON.stringify(ids)) as { id: number; sha256: string }[];
+  return new Map(rows.map((r) => [r.id, r.sha256]));
 }
 
 export interface FileDigest {

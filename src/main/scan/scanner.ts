@@ -13,6 +13,7 @@ import {
   moveFile,
   setFileDigests,
   setFileFormat,
+  sha256ByIds,
   updateChangedFile,
   type FileDigest,
   type IndexedStat,
@@ -420,7 +421,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         if (prev) {
           snapshot.delete(key);
           const sameStat = prev.size === wf.size && prev.inode === wf.inode && prev.mtimeNs === String(wf.mtimeNs) && prev.ctimeNs === String(wf.ctimeNs);
-          if (sameStat && prev.sha256 && !prev.racy && !options.rehash && (!(md5 || wf.dvc) || prev.md5)) {
+          if (sameStat && prev.hashed && !prev.racy && !options.rehash && (!(md5 || wf.dvc) || prev.hasMd5)) {
             counts.unchanged++;
             if (prev.missing) markFilePresent(db, prev.id, now);
             continue;
@@ -554,7 +555,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
             if (nf.id !== 0) deleteFile(db, nf.id); // first: the old row takes over its path
             moveFile(db, prev.id, nf.seen, nowIso(), true);
             // An old row never hashed (a killed scan, an unreadable file) is hashed under its new name.
-            if (!prev.sha256) hashLater(fileJob(prev.id, nf.seen, nf.statAtNs, nf.md5, nf.shared));
+            if (!prev.hashed) hashLater(fileJob(prev.id, nf.seen, nf.statAtNs, nf.md5, nf.shared));
             newFiles.delete(nf);
             snapshot.delete(key);
             counts.moved++;
@@ -641,12 +642,15 @@ function settleMoves(
   now: string,
 ): void {
   if (newFiles.size === 0) return;
+  const vanished = [...snapshot].filter(([, prev]) => !prev.missing && prev.hashed);
+  const digests = sha256ByIds(db, vanished.map(([, prev]) => prev.id));
   const vanishedBySha = new Map<string, [string, IndexedStat][]>();
-  for (const [key, prev] of snapshot) {
-    if (prev.missing || !prev.sha256) continue;
-    const list = vanishedBySha.get(prev.sha256) ?? [];
+  for (const [key, prev] of vanished) {
+    const sha256 = digests.get(prev.id);
+    if (!sha256) continue;
+    const list = vanishedBySha.get(sha256) ?? [];
     list.push([key, prev]);
-    vanishedBySha.set(prev.sha256, list);
+    vanishedBySha.set(sha256, list);
   }
   for (const nf of newFiles) {
     if (!nf.digest || nf.id === 0) continue;
