@@ -60,7 +60,7 @@ export interface Tree {
 }
 
 /** A small deterministic generator, so that file sizes (and so byte counts) are the same from run to run. */
-function xorshift(seed: number): () => number {
+export function xorshift(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { xorshift } from './fixtures';
 import { closeDb, inTransaction, openWorkspaceDb } from '../../src/main/db/connection';
 import { replaceStoreLineage } from '../../src/main/db/lineage';
 import { insertStore } from '../../src/main/db/stores';
@@ -23,17 +24,6 @@ export interface SyntheticLineage {
 const READER = 'bench';
 const EVIDENCE_FILE = 'bench/lineage.json';
 
-function xorshift(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
 
 export function syntheticLineage(total: number, seed = 0x11ea6e): SyntheticLineage {
   const rand = xorshift(seed);
