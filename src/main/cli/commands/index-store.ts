@@ -15,16 +15,14 @@ export const indexCommand: Command = {
     const ws = ctx.openWorkspace();
     const summaries: (ScanSummary & { lineage?: { readers: string[]; nodes: number; edges: number; findings: number; mismatches: number } })[] = [];
     for (const path of ctx.positionals) {
-      const { store, scan } = ws.addStore({ path, followSymlinks: ctx.flags['follow-symlinks'] === true, scan: false });
+      const { store } = ws.addStore({ path, followSymlinks: ctx.flags['follow-symlinks'] === true, scan: false });
       const handle = ws.rescan(store.id, ctx.flags.rehash === true);
       const printer = createProgressPrinter(ctx.err, store.name);
       const off = ws.onEvent((e) => {
         if (e.type === 'scan.progress' && e.progress.scanId === handle.scanId) printer.update(e.progress);
       });
-      void scan;
-      const stop = ctx.interrupted.then(() => handle.cancel());
+      void ctx.interrupted.then(() => handle.cancel()); // Ctrl-C cancels, keeping what was finished
       const summary = await handle.done;
-      void stop;
       off();
       printer.done();
       await ws.idle(); // the lineage readers run after a complete scan
