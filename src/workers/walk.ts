@@ -19,7 +19,7 @@ interface Frame {
   abs: Buffer;
   rel: Buffer;
   ignores: { base: string; ig: Ignore }[];
-  /** Below a DVC project's root (a folder holding `.dvc/` or `dvc.yaml`): DVC declares MD5s here. */
+  /** Below a DVC project's root (a folder holding `.dvc/`, `dvc.yaml` or `dvc.lock`): DVC declares MD5s here. */
   dvc: boolean;
   /** This folder is a `.dvc` folder. */
   inDvcDir: boolean;
@@ -86,7 +86,7 @@ export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
     }
     const ignores = frame.ignores.slice();
     // Decided before any entry is handled, so a file listed before `.dvc` still gets its MD5.
-    const dvc = frame.dvc || entries.some((d) => (d.isDirectory() && d.name.equals(DVC_DIR)) || (!d.isDirectory() && d.name.equals(DVC_YAML)));
+    const dvc = frame.dvc || entries.some((d) => (d.isDirectory() && d.name.equals(DVC_DIR)) || (!d.isDirectory() && (d.name.equals(DVC_YAML) || d.name.equals(DVC_LOCK))));
     const ignoreFile = entries.find((d) => d.name.equals(IGNORE_FILE));
     if (ignoreFile) {
       const rel = Buffer.concat([frame.rel, frame.rel.length ? SEP : Buffer.alloc(0), IGNORE_FILE]);
@@ -177,6 +177,7 @@ const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 const IGNORE_FILE = Buffer.from('.pedigreeignore');
 const DVC_DIR = Buffer.from('.dvc');
 const DVC_YAML = Buffer.from('dvc.yaml');
+const DVC_LOCK = Buffer.from('dvc.lock');
 
 /**
  * gitignore precedence: the deepest .pedigreeignore with a rule for the path

@@ -1,5 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { ScanProgress, ScanStatus, ScanSummary } from '../../shared/domain';
 import type { ApiEvent } from '../../shared/api';
@@ -76,11 +75,6 @@ function seenFrom(w: WalkedFile): SeenFile {
   return { relPath, displayPath, name, size: w.size, mtimeNs: w.mtimeNs, ctimeNs: w.ctimeNs, inode: w.inode, device: w.device, kind, format };
 }
 
-/** A store is a DVC project when it says so at its root; its files then get MD5 too (DVC's digest). */
-function storeDeclaresMd5(root: string): boolean {
-  return ['.dvc', 'dvc.yaml', 'dvc.lock'].some((n) => existsSync(join(root, n)));
-}
-
 /** A file this scan reads (new, changed, or never hashed): one object from the walk to its write. */
 interface FileJob {
   /** Its row; 0 while not written: a new small file is written once, with its digest, when that comes soon. */
@@ -129,7 +123,6 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   let cancelled = false;
   let offline = false;
   let fatal: string | null = null;
-  const md5 = storeDeclaresMd5(store.path);
   const rootBytes = Buffer.from(store.path.endsWith('/') ? store.path : `${store.path}/`);
 
   const snapshot = loadIndexSnapshot(db, store.id);
@@ -392,7 +385,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     id,
     seen,
     statAtNs,
-    md5: md5 || dvc,
+    md5: dvc,
     shared,
     tracked: seen.size > SMALL_FILE || shared,
     digest: null,
@@ -421,7 +414,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         if (prev) {
           snapshot.delete(key);
           const sameStat = prev.size === wf.size && prev.inode === wf.inode && prev.mtimeNs === String(wf.mtimeNs) && prev.ctimeNs === String(wf.ctimeNs);
-          if (sameStat && prev.hashed && !prev.racy && !options.rehash && (!(md5 || wf.dvc) || prev.hasMd5)) {
+          if (sameStat && prev.hashed && !prev.racy && !options.rehash && (!wf.dvc || prev.hasMd5)) {
             counts.unchanged++;
             if (prev.missing) markFilePresent(db, prev.id, now);
             continue;
