@@ -1,5 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, constants, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, readSync, type BigIntStats } from 'node:fs';
+import { openForHash, readSmall, SMALL_FILE } from './read-hash';
+import { HEAD_BYTES } from '../main/scan/file-batch';
 import { HASH_CHUNK, type HashJob, type HashOutcome, type HashTask } from '../main/scan/protocol';
 
 /**
@@ -9,8 +11,6 @@ import { HASH_CHUNK, type HashJob, type HashOutcome, type HashTask } from '../ma
  * changes while it is read is reported unstable, not hashed.
  */
 
-const HEAD = 64;
-const SMALL = 1024 * 1024;
 // One task at a time per worker (see hash-pool.ts), so one buffer serves every task.
 let buffer: Buffer | null = null;
 const chunkBuffer = () => (buffer ??= Buffer.allocUnsafe(HASH_CHUNK));
@@ -24,19 +24,10 @@ function sameStat(st: BigIntStats, job: HashJob): boolean {
 async function hashOne(job: HashJob, task: HashTask, a: Buffer): Promise<HashOutcome> {
   let fd: number;
   try {
-    // O_NONBLOCK: should the path have been swapped for a FIFO, open must not hang.
-    fd = openSync(Buffer.from(job.path), constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOATIME ?? 0));
+    fd = openForHash(job.path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    if (err.code === 'EPERM' && constants.O_NOATIME) {
-      // O_NOATIME is only allowed to the file's owner; retry without it.
-      try {
-        fd = openSync(Buffer.from(job.path), constants.O_RDONLY | constants.O_NONBLOCK);
-      } catch (e2) {
-        const err2 = e2 as NodeJS.ErrnoException;
-        return { ok: false, kind: 'io', code: err2.code, message: err2.message };
-      }
-    } else return { ok: false, kind: 'io', code: err.code, message: err.message };
+    return { ok: false, kind: 'io', code: err.code, message: err.message };
   }
   try {
     const before = fstatSync(fd, { bigint: true });
@@ -53,26 +44,21 @@ async function hashOne(job: HashJob, task: HashTask, a: Buffer): Promise<HashOut
       sha.update(chunk);
       md5?.update(chunk);
     };
-    if (job.size <= SMALL) {
+    if (job.size <= SMALL_FILE) {
       // Small files: one synchronous read, no promise overhead.
-      let n = 0;
-      while (n <= SMALL) {
-        const got = readSync(fd, a, n, SMALL + 1 - n, null);
-        if (got === 0) break;
-        n += got;
-      }
+      const n = readSmall(fd, a);
       total = n;
       counted(n);
-      if (n > SMALL) return { ok: false, kind: 'unstable', message: 'grew while it was read' };
+      if (n > SMALL_FILE) return { ok: false, kind: 'unstable', message: 'grew while it was read' };
       update(a.subarray(0, n));
-      head = Uint8Array.from(a.subarray(0, Math.min(HEAD, n)));
+      head = Uint8Array.from(a.subarray(0, Math.min(HEAD_BYTES, n)));
     } else {
       // Synchronous reads: the data is usually in the page cache, where a read is a memcpy and the
       // hop through libuv's thread pool for an async read costs more than the overlap it buys.
       for (;;) {
         const bytesRead = readSync(fd, a, 0, a.length, null);
         if (bytesRead === 0) break;
-        if (total === 0) head = Uint8Array.from(a.subarray(0, Math.min(HEAD, bytesRead)));
+        if (total === 0) head = Uint8Array.from(a.subarray(0, Math.min(HEAD_BYTES, bytesRead)));
         total += bytesRead;
         counted(bytesRead);
         if (task.cancel && Atomics.load(task.cancel, 0) !== 0) return { ok: false, kind: 'cancelled', message: 'cancelled' };

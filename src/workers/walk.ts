@@ -1,205 +1,253 @@
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type BigIntStats, type Dirent } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type BigIntStats, type Dirent } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import ignore, { type Ignore } from 'ignore';
-import type { WalkedFile, WalkFinding, WalkMessage, WalkRequest } from '../main/scan/protocol';
+import { batchBuffers, FileBatchBuilder, FLAG_DVC, FLAG_VIA_LINK } from '../main/scan/file-batch';
+import type { FolderTask, HandedBack, HashFailure, IgnoreRule, WalkerSetup, WalkFinding, WalkMessage } from '../main/scan/protocol';
+import { md5Of, openForHash, readSmall, sha256Of, SMALL_FILE } from './read-hash';
 
 /**
- * Walks a store on its own thread with synchronous stat calls (the fastest way
- * to stat many files in Node) and streams batches to the scanner, so the main
- * thread stays free and memory stays bounded by the batch size.
+ * A walker thread: lists folders with synchronous calls (the fastest way to
+ * stat many files in Node) and posts packed batches of files and findings.
+ * A scan runs one walker per core; each walks depth-first from the folders it
+ * is given, and gives half of what it has yet to walk back to the scanner
+ * when another walker is idle. On a store's first index it hashes small files
+ * as it lists them.
  */
 
-const SEP = Buffer.from('/');
+const SEP = 0x2f;
 /** Internals that are indexes of their own, not content: read by their readers, never walked. */
 const SKIP_DIRS = new Set(['.git', '.hg', '.svn', '.pedigree-tmp']);
 /** Inside a `.dvc` folder (at any depth: projects nest): the cache and scratch space are DVC's own. */
 const SKIP_IN_DVC = new Set(['cache', 'tmp']);
+const IGNORE_FILE = Buffer.from('.pedigreeignore');
+const DVC_DIR = Buffer.from('.dvc');
+const DVC_YAML = Buffer.from('dvc.yaml');
+const DVC_LOCK = Buffer.from('dvc.lock');
 
-interface Frame {
-  abs: Buffer;
-  rel: Buffer;
-  ignores: { base: string; ig: Ignore }[];
-  /** Below a DVC project's root (a folder holding `.dvc/`, `dvc.yaml` or `dvc.lock`): DVC declares MD5s here. */
-  dvc: boolean;
-  /** This folder is a `.dvc` folder. */
-  inDvcDir: boolean;
-}
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 
-function utf8(b: Buffer): string {
-  return b.toString('utf8');
-}
+export class Walker {
+  private readonly stack: FolderTask[] = [];
+  private batch: FileBatchBuilder;
+  private failures: HashFailure[] = [];
+  private findings: WalkFinding[] = [];
+  private handedBack: HandedBack[] = [];
+  private statAtNs = nowNs();
+  private posted = 0;
+  private readonly compiled = new Map<string, Ignore>();
+  private readonly buf: Buffer;
 
-export function walk(req: WalkRequest, post: (m: WalkMessage) => void): void {
-  const root = Buffer.from(req.root);
-  let rootStat: BigIntStats;
-  try {
-    rootStat = statSync(root, { bigint: true });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    post({ type: 'fatal', code: err.code ?? 'EIO', message: `cannot open the store folder ${req.root}: ${err.message}` });
-    return;
+  constructor(
+    private readonly setup: WalkerSetup,
+    private readonly post: (m: WalkMessage, transfer: ArrayBuffer[]) => void,
+  ) {
+    this.batch = new FileBatchBuilder(setup.batchSize);
+    this.buf = setup.hashSmall ? Buffer.allocUnsafe(SMALL_FILE + 1) : Buffer.alloc(0);
   }
-  if (!rootStat.isDirectory()) {
-    post({ type: 'fatal', code: 'ENOTDIR', message: `${req.root} is not a folder` });
-    return;
-  }
-  const rootReal = realpath(req.root);
-  let files: WalkedFile[] = [];
-  let findings: WalkFinding[] = [];
-  let dirs = 0;
-  let statAtNs = nowNs();
-  const visitedDirs = new Set<string>([`${rootStat.dev}:${rootStat.ino}`]);
-  let posted = 0;
-  const flush = (force: boolean) => {
-    if (force || files.length + findings.length >= req.batchSize) {
-      if (req.taken && req.window) {
-        // Timed waits: a terminate (a cancelled scan) must not find this thread asleep for ever.
-        for (let t = Atomics.load(req.taken, 0); posted - t >= req.window; t = Atomics.load(req.taken, 0)) Atomics.wait(req.taken, 0, t, 200);
-      }
-      posted++;
-      post({ type: 'batch', files, findings, dirs, statAtNs });
-      files = [];
-      findings = [];
-      statAtNs = nowNs();
+
+  /** Walks a folder and everything below it that is not given away; then says it is idle. */
+  walk(task: FolderTask): void {
+    if (this.batch.count + this.findings.length === 0) this.statAtNs = nowNs(); // it may have waited a while for this task
+    this.stack.push(task);
+    while (this.stack.length > 0) {
+      this.folder(this.stack.pop()!);
+      if (this.stack.length > 1 && Atomics.load(this.setup.hungry, 0) > 0) this.giveAway();
     }
-  };
-  const finding = (rel: Buffer, code: string, severity: WalkFinding['severity'], message: string, unseen = false) => {
-    findings.push(unseen ? { rel, code, severity, message, unseen } : { rel, code, severity, message });
-  };
-  const addFile = (rel: Buffer, st: BigIntStats, viaLink: boolean, dvc: boolean) => {
-    files.push({ rel, size: Number(st.size), mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs, inode: st.ino.toString(), device: st.dev.toString(), viaLink, ...(dvc ? { dvc } : {}), ...(st.nlink > 1n ? { linked: true as const } : {}) });
-    flush(false);
-  };
+    this.flush(true);
+  }
 
-  const stack: Frame[] = [{ abs: root, rel: Buffer.alloc(0), ignores: [], dvc: false, inDvcDir: false }];
-  while (stack.length > 0) {
-    const frame = stack.pop()!;
-    dirs++;
+  /** The shallower half of the folders not yet walked (the bigger subtrees) goes back to the scanner for an idle walker. */
+  private giveAway(): void {
+    const half = this.stack.splice(0, Math.ceil(this.stack.length / 2));
+    for (const task of half) this.handedBack.push({ task });
+    this.flush(false, true);
+  }
+
+  private flush(idle: boolean, force = false): void {
+    if (!idle && !force && this.batch.count + this.findings.length < this.setup.batchSize) return;
+    const { taken, window } = this.setup;
+    // Timed waits: a terminate (a cancelled scan) must not find this thread asleep for ever.
+    for (let t = Atomics.load(taken, 0); this.posted - t >= window; t = Atomics.load(taken, 0)) Atomics.wait(taken, 0, t, 200);
+    this.posted++;
+    const files = this.batch.take();
+    this.post({ type: 'batch', files, failures: this.failures, findings: this.findings, handedBack: this.handedBack, statAtNs: this.statAtNs, idle }, batchBuffers(files));
+    this.failures = [];
+    this.findings = [];
+    this.handedBack = [];
+    this.statAtNs = nowNs();
+  }
+
+  private finding(rel: Uint8Array, code: string, severity: WalkFinding['severity'], message: string, unseen = false): void {
+    this.findings.push(unseen ? { rel, code, severity, message, unseen } : { rel, code, severity, message });
+  }
+
+  private folder(task: FolderTask): void {
     let entries: Dirent<Buffer>[];
     try {
-      entries = readdirSync(frame.abs, { withFileTypes: true, encoding: 'buffer' });
+      entries = readdirSync(Buffer.from(task.abs), { withFileTypes: true, encoding: 'buffer' });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       // A folder deleted since its parent was listed is simply gone; any other failure hides what is in it.
-      finding(frame.rel, `dir-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot list folder: ${err.message}`, err.code !== 'ENOENT');
-      continue;
+      this.finding(task.rel, `dir-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot list folder: ${err.message}`, err.code !== 'ENOENT');
+      return;
     }
-    const ignores = frame.ignores.slice();
+    const relPrefix = task.rel.length ? Buffer.concat([task.rel, Buffer.of(SEP)]) : Buffer.alloc(0);
+    const absPrefix = Buffer.concat([task.abs, Buffer.of(SEP)]);
+    let ignores = task.ignores;
     // Decided before any entry is handled, so a file listed before `.dvc` still gets its MD5.
-    const dvc = frame.dvc || entries.some((d) => (d.isDirectory() && d.name.equals(DVC_DIR)) || (!d.isDirectory() && (d.name.equals(DVC_YAML) || d.name.equals(DVC_LOCK))));
+    const dvc = task.dvc || entries.some((d) => (d.isDirectory() && d.name.equals(DVC_DIR)) || (!d.isDirectory() && (d.name.equals(DVC_YAML) || d.name.equals(DVC_LOCK))));
     const ignoreFile = entries.find((d) => d.name.equals(IGNORE_FILE));
     if (ignoreFile) {
-      const rel = Buffer.concat([frame.rel, frame.rel.length ? SEP : Buffer.alloc(0), IGNORE_FILE]);
+      const rel = Buffer.concat([relPrefix, IGNORE_FILE]);
       // Only a regular file is read: a FIFO under that name would block the walk for ever.
-      if (!ignoreFile.isFile()) finding(rel, 'ignore-file-unreadable', 'warning', '.pedigreeignore is not a regular file; not read');
+      if (!ignoreFile.isFile()) this.finding(rel, 'ignore-file-unreadable', 'warning', '.pedigreeignore is not a regular file; not read');
       else {
         try {
-          const text = readFileSync(Buffer.concat([frame.abs, SEP, IGNORE_FILE]), 'utf8');
-          ignores.push({ base: utf8(frame.rel), ig: ignore().add(text) });
+          const text = readFileSync(Buffer.concat([absPrefix, IGNORE_FILE]), 'utf8');
+          ignores = [...ignores, { base: Buffer.from(task.rel).toString('utf8'), text }];
         } catch (e) {
-          finding(rel, 'ignore-file-unreadable', 'warning', `cannot read .pedigreeignore: ${(e as Error).message}`);
+          this.finding(rel, 'ignore-file-unreadable', 'warning', `cannot read .pedigreeignore: ${(e as Error).message}`);
         }
       }
     }
+    const fileFlags = dvc ? FLAG_DVC : 0;
     for (const d of entries) {
       const name = d.name;
-      const rel = frame.rel.length ? Buffer.concat([frame.rel, SEP, name]) : Buffer.from(name);
-      const abs = Buffer.concat([frame.abs, SEP, name]);
-      const relText = utf8(rel);
-      if (isIgnored(ignores, relText, d.isDirectory())) continue;
-      if (!isValidUtf8(name)) finding(rel, 'name-not-utf8', 'info', `file name is not valid UTF-8 (bytes ${name.toString('hex')}); indexed by its raw bytes`);
+      const rel = Buffer.concat([relPrefix, name]);
+      const abs = Buffer.concat([absPrefix, name]);
+      if (ignores.length > 0 && this.isIgnored(ignores, rel.toString('utf8'), d.isDirectory())) continue;
+      if (!isValidUtf8(name)) this.finding(rel, 'name-not-utf8', 'info', `file name is not valid UTF-8 (bytes ${name.toString('hex')}); indexed by its raw bytes`);
+      if (this.setup.hashSmall && d.isFile() && this.hashWhileListing(rel, abs, fileFlags)) continue;
       let st: BigIntStats;
       try {
         st = lstatSync(abs, { bigint: true });
       } catch (e) {
         const err = e as NodeJS.ErrnoException;
         if (err.code === 'ENOENT') continue; // deleted between readdir and stat: simply not there
-        finding(rel, `stat-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot stat: ${err.message}`, true);
+        this.finding(rel, `stat-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot stat: ${err.message}`, true);
         continue;
       }
       let viaLink = false;
       if (st.isSymbolicLink()) {
-        let target: BigIntStats;
-        try {
-          target = statSync(abs, { bigint: true });
-        } catch (e) {
-          const err = e as NodeJS.ErrnoException;
-          if (err.code === 'ELOOP') finding(rel, 'symlink-loop', 'warning', 'symbolic link loop: the link resolves to itself');
-          else if (err.code === 'ENOENT' || err.code === 'ENOTDIR') finding(rel, 'symlink-dangling', 'warning', `dangling symbolic link: its target does not exist (${err.code})`);
-          else finding(rel, `symlink-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot follow symbolic link: ${err.message}`);
-          continue;
-        }
-        const real = realpath(abs);
-        const inside = isInside(rootReal, real);
-        if (target.isDirectory() && inside) {
-          // Walked where it really is, whatever the order of entries; one that holds the link would be walked for ever.
-          if (isInside(real, realpath(frame.abs))) finding(rel, 'symlink-loop', 'warning', 'symbolic link to a folder that contains it: a loop; not followed');
-          continue;
-        }
-        if (!inside && !req.followSymlinks) {
-          finding(rel, 'symlink-outside-store', 'info', 'symbolic link to a place outside the store; not followed (enable "follow symlinks" on the store to index it)');
-          continue;
-        }
+        const target = this.followLink(task, rel, abs);
+        if (!target) continue;
         st = target;
         viaLink = true;
       }
       if (st.isDirectory()) {
-        if (SKIP_DIRS.has(utf8(name)) || (frame.inDvcDir && SKIP_IN_DVC.has(utf8(name)))) continue;
+        if (SKIP_DIRS.has(name.toString('utf8')) || (task.inDvcDir && SKIP_IN_DVC.has(name.toString('utf8')))) continue;
         const key = `${st.dev}:${st.ino}`;
-        if (visitedDirs.has(key)) {
-          finding(rel, 'symlink-loop', 'warning', 'folder already visited through another link: a symbolic link loop; not walked again');
+        if (task.ancestors.includes(key)) {
+          this.finding(rel, 'symlink-loop', 'warning', 'folder is one of the folders above it (a loop through a link or a bind mount); not walked again');
           continue;
         }
-        visitedDirs.add(key);
-        stack.push({ abs, rel, ignores, dvc, inDvcDir: name.equals(DVC_DIR) });
+        const sub: FolderTask = { abs, rel, ignores, dvc, inDvcDir: name.equals(DVC_DIR), ancestors: [...task.ancestors, key] };
+        // Reached through a link: the scanner checks it against every folder walked so far.
+        if (viaLink) this.handedBack.push({ task: sub, linkKey: key });
+        else this.stack.push(sub);
       } else if (st.isFile()) {
-        addFile(rel, st, viaLink, dvc);
+        this.batch.add(rel, st, fileFlags | (viaLink ? FLAG_VIA_LINK : 0));
+        this.flush(false);
       } else {
         const what = st.isFIFO() ? 'a named pipe (FIFO)' : st.isSocket() ? 'a socket' : 'a device file';
-        finding(rel, 'special-file', 'info', `${what}; never opened`);
+        this.finding(rel, 'special-file', 'info', `${what}; never opened`);
       }
     }
-    flush(false);
+    this.flush(false);
   }
-  flush(true);
-  let rootId: string | null = null;
-  try {
-    const st = statSync(root, { bigint: true });
-    rootId = `${st.dev}:${st.ino}`;
-  } catch {
-    rootId = null;
+
+  /**
+   * Lists and hashes a small regular file with one open (not following links)
+   * and a stat before and after the read. False: it could not be opened here
+   * (a link raced in, a permission): the caller lists it the usual way, and the
+   * hash pool reports what stops it being read.
+   */
+  private hashWhileListing(rel: Buffer, abs: Buffer, flags: number): boolean {
+    let fd: number;
+    try {
+      fd = openForHash(abs, true);
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT'; // gone since listed: nothing to list
+    }
+    try {
+      const before = fstatSync(fd, { bigint: true });
+      if (!before.isFile()) return false;
+      const i = this.batch.add(rel, before, flags);
+      if (before.size <= BigInt(SMALL_FILE)) {
+        try {
+          const n = readSmall(fd, this.buf);
+          const after = fstatSync(fd, { bigint: true });
+          if (n !== Number(before.size) || after.size !== before.size || after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs) {
+            this.failures.push({ index: i, kind: 'unstable', message: `changed while it was read (read ${n} bytes, listed ${before.size}, now ${after.size})` });
+          } else {
+            const data = this.buf.subarray(0, n);
+            this.batch.setDigest(i, sha256Of(data), flags & FLAG_DVC ? md5Of(data) : null, data);
+          }
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException;
+          this.failures.push({ index: i, kind: 'io', code: err.code, message: err.message });
+        }
+      }
+      this.flush(false);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      closeSync(fd);
+    }
   }
-  post({ type: 'done', rootId, dirs });
+
+  /** The target's stat, when the link is to be followed; otherwise says why not and returns null. */
+  private followLink(task: FolderTask, rel: Buffer, abs: Buffer): BigIntStats | null {
+    let target: BigIntStats;
+    try {
+      target = statSync(abs, { bigint: true });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ELOOP') this.finding(rel, 'symlink-loop', 'warning', 'symbolic link loop: the link resolves to itself');
+      else if (err.code === 'ENOENT' || err.code === 'ENOTDIR') this.finding(rel, 'symlink-dangling', 'warning', `dangling symbolic link: its target does not exist (${err.code})`);
+      else this.finding(rel, `symlink-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot follow symbolic link: ${err.message}`);
+      return null;
+    }
+    const real = realpath(abs);
+    const inside = isInside(this.setup.rootReal, real);
+    if (target.isDirectory() && inside) {
+      // Walked where it really is, whatever the order of entries; one that holds the link would be walked for ever.
+      if (isInside(real, realpath(Buffer.from(task.abs)))) this.finding(rel, 'symlink-loop', 'warning', 'symbolic link to a folder that contains it: a loop; not followed');
+      return null;
+    }
+    if (!inside && !this.setup.followSymlinks) {
+      this.finding(rel, 'symlink-outside-store', 'info', 'symbolic link to a place outside the store; not followed (enable "follow symlinks" on the store to index it)');
+      return null;
+    }
+    return target;
+  }
+
+  /**
+   * gitignore precedence: the deepest .pedigreeignore with a rule for the path
+   * decides, so a nested `!name` re-includes what a parent's pattern excluded.
+   */
+  private isIgnored(ignores: IgnoreRule[], rel: string, isDir: boolean): boolean {
+    for (let i = ignores.length - 1; i >= 0; i--) {
+      const { base, text } = ignores[i]!;
+      const sub = base ? rel.slice(base.length + 1) : rel;
+      if (!sub) continue;
+      const key = `${base}\0${text}`;
+      let ig = this.compiled.get(key);
+      if (!ig) this.compiled.set(key, (ig = ignore().add(text)));
+      const verdict = ig.test(isDir ? `${sub}/` : sub);
+      if (verdict.ignored) return true;
+      if (verdict.unignored) return false;
+    }
+    return false;
+  }
 }
 
-const nowNs = () => BigInt(Date.now()) * 1_000_000n;
-
-const IGNORE_FILE = Buffer.from('.pedigreeignore');
-const DVC_DIR = Buffer.from('.dvc');
-const DVC_YAML = Buffer.from('dvc.yaml');
-const DVC_LOCK = Buffer.from('dvc.lock');
-
-/**
- * gitignore precedence: the deepest .pedigreeignore with a rule for the path
- * decides, so a nested `!name` re-includes what a parent's pattern excluded.
- */
-function isIgnored(ignores: { base: string; ig: Ignore }[], rel: string, isDir: boolean): boolean {
-  for (let i = ignores.length - 1; i >= 0; i--) {
-    const { base, ig } = ignores[i]!;
-    const sub = base ? rel.slice(base.length + 1) : rel;
-    if (!sub) continue;
-    const verdict = ig.test(isDir ? `${sub}/` : sub);
-    if (verdict.ignored) return true;
-    if (verdict.unignored) return false;
-  }
-  return false;
-}
-
-function realpath(p: string | Buffer): string {
+function realpath(p: Buffer): string {
   try {
     return realpathSync(p, 'utf8');
   } catch {
-    return typeof p === 'string' ? p : p.toString('utf8');
+    return p.toString('utf8');
   }
 }
 
@@ -209,15 +257,21 @@ function isInside(root: string, p: string): boolean {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 function isValidUtf8(b: Buffer): boolean {
-  try {
-    decoder.decode(b);
-    return true;
-  } catch {
-    return false;
+  for (let i = 0; i < b.length; i++) {
+    if (b[i]! >= 0x80) {
+      try {
+        decoder.decode(b);
+        return true;
+      } catch {
+        return false;
+      }
+    }
   }
+  return true; // ASCII, the usual case, without the decoder
 }
 
 if (parentPort && workerData && (workerData as { kind?: string }).kind === 'pedigree-walk') {
   const port = parentPort;
-  walk((workerData as { request: WalkRequest }).request, (m) => port.postMessage(m));
+  const walker = new Walker(workerData as WalkerSetup, (m, transfer) => port.postMessage(m, transfer));
+  port.on('message', (task: FolderTask) => walker.walk(task));
 }

@@ -1,7 +1,22 @@
+import { statSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import type { WalkedFile, WalkFinding, WalkMessage } from '../../src/main/scan/protocol';
+import { batchPath, FLAG_DVC, FLAG_LINKED, FLAG_VIA_LINK } from '../../src/main/scan/file-batch';
+import type { WalkFinding } from '../../src/main/scan/protocol';
+import { startWalk } from '../../src/main/scan/walk-pool';
 import { WORKERS_DIR } from './cli';
+
+/** One walked file, unpacked from its batch. */
+export interface WalkedFile {
+  rel: Uint8Array;
+  size: number;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  inode: string;
+  device: string;
+  viaLink: boolean;
+  linked: boolean;
+  dvc: boolean;
+}
 
 export interface WalkResult {
   files: Map<string, WalkedFile>;
@@ -10,44 +25,44 @@ export interface WalkResult {
   allFindings: WalkFinding[];
   /** Wall-clock time (ns) each file's batch began, before any of its stats. */
   statAt: Map<string, bigint>;
-  done: Extract<WalkMessage, { type: 'done' }> | null;
-  fatal: Extract<WalkMessage, { type: 'fatal' }> | null;
+  /** Why the walk failed, if it did. */
+  error: string | null;
 }
 
 export const text = (rel: Uint8Array) => Buffer.from(rel).toString('utf8');
 
 /**
- * Runs the built walker on its own thread, as the scanner does, and collects
- * what it reports by path. A walk that hangs (say, on opening a FIFO) fails
- * after `timeoutMs` instead of stalling the test run.
+ * Runs the built walker threads as a scan does (listing only, no hashing) and
+ * collects what they report by path. A walk that hangs (say, on opening a
+ * FIFO) fails after `timeoutMs` instead of stalling the test run.
  */
-export function walkTree(root: string, opts: { followSymlinks?: boolean; batchSize?: number; timeoutMs?: number } = {}): Promise<WalkResult> {
-  const res: WalkResult = { files: new Map(), findings: new Map(), allFindings: [], statAt: new Map(), done: null, fatal: null };
-  const worker = new Worker(join(WORKERS_DIR, 'walk.js'), {
-    workerData: { kind: 'pedigree-walk', request: { root, followSymlinks: opts.followSymlinks ?? false, batchSize: opts.batchSize ?? 2000 } },
-  });
+export function walkTree(root: string, opts: { followSymlinks?: boolean; batchSize?: number; timeoutMs?: number; threads?: number } = {}): Promise<WalkResult> {
+  const res: WalkResult = { files: new Map(), findings: new Map(), allFindings: [], statAt: new Map(), error: null };
+  const st = statSync(root, { bigint: true });
+  const walk = startWalk(
+    { root, rootReal: realpathSync(root), rootKey: `${st.dev}:${st.ino}`, followSymlinks: opts.followSymlinks ?? false, hashSmall: false, threads: opts.threads ?? 2, workerFile: join(WORKERS_DIR, 'walk.js'), batchSize: opts.batchSize ?? 2000, window: 2 },
+    {
+      onBatch: ({ files: b, findings, statAtNs }) => {
+        for (let i = 0; i < b.count; i++) {
+          const rel = batchPath(b, i).slice();
+          const flags = b.flags[i]!;
+          res.files.set(text(rel), { rel, size: b.sizes[i]!, mtimeNs: b.times[i * 2]!, ctimeNs: b.times[i * 2 + 1]!, inode: String(b.ids[i * 2]), device: String(b.ids[i * 2 + 1]), viaLink: (flags & FLAG_VIA_LINK) !== 0, linked: (flags & FLAG_LINKED) !== 0, dvc: (flags & FLAG_DVC) !== 0 });
+          res.statAt.set(text(rel), statAtNs);
+        }
+        for (const f of findings) res.findings.set(text(f.rel), f);
+        res.allFindings.push(...findings);
+      },
+      hasRoom: () => true,
+    },
+  );
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      void worker.terminate();
+      walk.terminate();
       reject(new Error(`the walk of ${root} did not finish in ${opts.timeoutMs ?? 5000} ms`));
     }, opts.timeoutMs ?? 5000);
-    worker.on('message', (m: WalkMessage) => {
-      if (m.type === 'batch') {
-        for (const f of m.files) {
-          res.files.set(text(f.rel), f);
-          res.statAt.set(text(f.rel), m.statAtNs);
-        }
-        for (const f of m.findings) res.findings.set(text(f.rel), f);
-        res.allFindings.push(...m.findings);
-      } else if (m.type === 'done') res.done = m;
-      else res.fatal = m;
-    });
-    worker.on('error', (e) => {
+    void walk.done.then((error) => {
       clearTimeout(timer);
-      reject(e);
-    });
-    worker.on('exit', () => {
-      clearTimeout(timer);
+      res.error = error;
       resolve(res);
     });
   });

@@ -1,15 +1,16 @@
 import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { ApiEvent, ApiHandlers } from '../../shared/api';
 import { ApiError } from '../../shared/errors';
 import type { Store } from '../../shared/domain';
 import { closeDb, openWorkspaceDb, schemaVersion, type WritableDb } from '../db/connection';
-import { searchFileRows, workspaceTotals } from '../db/files';
+import { restoreFileIndexes, searchFileRows, workspaceTotals } from '../db/files';
 import { countFindings, insertFinding, listFindingRows } from '../db/findings';
 import { listScanSummaries, markInterruptedScans } from '../db/scans';
 import { deleteStore, describeStore, findStoreByPath, getStore, insertStore, listStoreRecords, setStoreStatus, type StoreRecord } from '../db/stores';
 import { createHashPool, type HashPool } from '../scan/hash-pool';
+import { inspectStoreRoot, looksUnmounted } from '../scan/root';
 import { getNodes, nodesForFile, searchNodes } from '../db/lineage';
 import { getMeta, setMeta } from '../db/meta';
 import { createRegistry, registryHandlers } from '../registry';
@@ -32,6 +33,8 @@ export interface WorkspaceOptions {
   version: string;
   demoStorePath?: string | null;
   hashThreads?: number;
+  /** Walker threads for scans (default: one per core). */
+  walkThreads?: number;
   /** For tests: slow hashing down so that cancel and kill can be exercised. */
   throttleMs?: number;
   /** The lineage readers run after each complete scan (default: every reader). */
@@ -58,6 +61,19 @@ function assertWritable(dbPath: string): void {
  * The Node-side core behind the API: one workspace database, its stores, the
  * scans running on them, and the event stream. No Electron, no HTTP here.
  */
+/** This process, as the owner of the scans it runs. */
+const SCAN_OWNER = { pid: process.pid, host: hostname() };
+
+/** Signal 0 checks that a process exists; EPERM means it does, under another user. */
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export class Workspace {
   private readonly listeners = new Set<(e: ApiEvent) => void>();
   private readonly scans = new Map<number, ScanHandle>();
@@ -74,7 +90,8 @@ export class Workspace {
   static open(options: WorkspaceOptions): Workspace {
     assertWritable(options.dbPath);
     const db = openWorkspaceDb(options.dbPath);
-    markInterruptedScans(db);
+    markInterruptedScans(db, SCAN_OWNER, processIsAlive);
+    restoreFileIndexes(db); // a first index killed mid-way leaves them dropped
     return new Workspace(db, options);
   }
 
@@ -108,12 +125,9 @@ export class Workspace {
   }
 
   private refreshReachability(s: StoreRecord): StoreRecord {
-    let reachable = false;
-    try {
-      reachable = statSync(s.path).isDirectory();
-    } catch {
-      reachable = false;
-    }
+    // An empty mount point where a disk was mounted at the last scan is no more reachable than a missing folder.
+    const root = inspectStoreRoot(s.path);
+    const reachable = root.ok && !looksUnmounted(s.root, root.root);
     const status = reachable ? 'online' : 'offline';
     if (status !== s.status && !this.isScanning(s.id)) {
       setStoreStatus(this.db, s.id, status);
@@ -161,7 +175,7 @@ export class Workspace {
     const running = [...this.scans.values()].find((h) => h.storeId === storeId);
     if (running) return running;
     const store = this.getStore(storeId);
-    const handle = startScan({ db: this.db, pool: () => this.hashPool(), hashThreads: this.options.hashThreads ?? availableParallelism(), walkWorkerFile: join(this.options.workersDir, 'walk.js'), emit: this.emit, throttleMs: this.options.throttleMs }, store, { rehash });
+    const handle = startScan({ db: this.db, pool: () => this.hashPool(), hashThreads: this.options.hashThreads ?? availableParallelism(), walkThreads: this.options.walkThreads ?? availableParallelism(), walkWorkerFile: join(this.options.workersDir, 'walk.js'), emit: this.emit, owner: SCAN_OWNER, throttleMs: this.options.throttleMs }, store, { rehash });
     this.scans.set(handle.scanId, handle);
     // The scan is over when its summary is: a rescan asked for right then starts a new one.
     const after = handle.done

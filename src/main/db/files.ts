@@ -78,6 +78,38 @@ export function insertSeenFile(db: WritableDb, storeId: number, f: SeenFile, now
   );
 }
 
+/**
+ * The secondary indexes of `files` as the migrations leave them. A store's
+ * first index drops them while it inserts its rows and builds them again at
+ * its end: one sort per index instead of a b-tree insert per row and index
+ * (for 100,000 files, about 0.2 s against 1 s). Opening a workspace builds any
+ * that are missing, should a scan have been killed in between.
+ */
+const FILE_INDEXES: Record<string, string> = {
+  files_sha256: `CREATE INDEX files_sha256 ON files(sha256) WHERE sha256 IS NOT NULL`,
+  files_md5: `CREATE INDEX files_md5 ON files(md5) WHERE md5 IS NOT NULL`,
+  files_store_kind: `CREATE INDEX files_store_kind ON files(store_id, kind)`,
+  files_size: `CREATE INDEX files_size ON files(size)`,
+  files_path_nocase: `CREATE INDEX files_path_nocase ON files(display_path COLLATE NOCASE)`,
+};
+export const fileIndexDefinitions: Readonly<Record<string, string>> = FILE_INDEXES;
+
+export function dropFileIndexes(db: WritableDb): void {
+  for (const name of Object.keys(FILE_INDEXES)) db.raw.exec(`DROP INDEX IF EXISTS ${name}`);
+}
+
+/** Builds the file indexes that are missing; returns how many it built. */
+export function restoreFileIndexes(db: WritableDb): number {
+  const present = new Set((db.statement(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'files'`).all() as { name: string }[]).map((r) => r.name));
+  const missing = Object.entries(FILE_INDEXES).filter(([name]) => !present.has(name));
+  for (const [, sql] of missing) db.raw.exec(sql);
+  return missing.length;
+}
+
+export function countFileRows(db: ReadableDb): number {
+  return (db.statement(`SELECT COUNT(*) AS n FROM files`).get() as { n: number }).n;
+}
+
 /** The file is there but its stat changed: its digest is no longer known. */
 export function updateChangedFile(db: WritableDb, id: number, f: SeenFile, now: string): void {
   db.statement(

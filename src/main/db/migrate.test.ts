@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeDb, openWorkspaceDb, schemaVersion, type WritableDb } from './connection';
+import { dropFileIndexes, fileIndexDefinitions, restoreFileIndexes } from './files';
 import { migrations, MigrationError, runMigrations, type Migration } from './migrate';
 
 const dirs: string[] = [];
@@ -72,6 +73,31 @@ describe('migrations', () => {
     const db = openWorkspaceDb(path);
     expect(db.raw.prepare(`SELECT path, source FROM findings`).all()).toEqual([{ path: 'a', source: 'scan' }]);
     expect(tables(db)).toEqual(expect.arrayContaining(['lineage_nodes', 'lineage_edges', 'lineage_node_files']));
+    closeDb(db);
+  });
+
+  it('leave the file indexes exactly as the bulk loader drops and rebuilds them', () => {
+    const db = openWorkspaceDb(tempDbPath());
+    const norm = (sql: string) => sql.replace(/\s+/g, ' ').trim();
+    const schema = (db.raw.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'files' AND sql IS NOT NULL ORDER BY name`).all() as { name: string; sql: string }[]).map((r) => [r.name, norm(r.sql)]);
+    expect(schema).toEqual(Object.entries(fileIndexDefinitions).map(([name, sql]) => [name, norm(sql)]).sort((a, b) => a[0]!.localeCompare(b[0]!)));
+    dropFileIndexes(db);
+    expect(db.raw.prepare(`SELECT COUNT(*) AS n FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'files' AND sql IS NOT NULL`).get()).toEqual({ n: 0 });
+    expect(restoreFileIndexes(db)).toBe(schema.length);
+    expect(restoreFileIndexes(db)).toBe(0);
+    closeDb(db);
+  });
+
+  it('006 records no root for stores indexed before it, and drops the unused name index', () => {
+    const path = tempDbPath();
+    const v5 = openWorkspaceDb(path, { migrations: migrations.slice(0, 5) });
+    v5.raw.prepare(`INSERT INTO stores (path, name, added_at) VALUES ('/s', 's', 'now')`).run();
+    v5.raw.prepare(`INSERT INTO scans (store_id, started_at, status) VALUES (1, 'now', 'running')`).run();
+    closeDb(v5);
+    const db = openWorkspaceDb(path);
+    expect(db.raw.prepare(`SELECT root_id, root_is_mount FROM stores`).get()).toEqual({ root_id: null, root_is_mount: null });
+    expect(db.raw.prepare(`SELECT owner_pid, owner_host FROM scans`).get()).toEqual({ owner_pid: null, owner_host: null });
+    expect(db.raw.prepare(`SELECT name FROM sqlite_schema WHERE name = 'files_name'`).get()).toBeUndefined();
     closeDb(db);
   });
 

@@ -1,17 +1,36 @@
 import type { ScanStatus, ScanSummary } from '../../shared/domain';
 import type { ReadableDb, WritableDb } from './connection';
 
-export function insertScan(db: WritableDb, storeId: number, startedAt: string): number {
-  return Number(db.statement(`INSERT INTO scans (store_id, started_at, status) VALUES (?, ?, 'running')`).run(storeId, startedAt).lastInsertRowid);
+/** The process running a scan: another Pedigree can tell its own scans from those of a process that died. */
+export interface ScanOwner {
+  pid: number;
+  host: string;
+}
+
+export function insertScan(db: WritableDb, storeId: number, startedAt: string, owner: ScanOwner): number {
+  return Number(db.statement(`INSERT INTO scans (store_id, started_at, status, owner_pid, owner_host) VALUES (?, ?, 'running', ?, ?)`).run(storeId, startedAt, owner.pid, owner.host).lastInsertRowid);
 }
 
 export function finishScan(db: WritableDb, scanId: number, status: ScanStatus, finishedAt: string, summary: ScanSummary): void {
   db.statement(`UPDATE scans SET status = ?, finished_at = ?, summary = ? WHERE id = ?`).run(status, finishedAt, JSON.stringify(summary), scanId);
 }
 
-/** Scans left 'running' by a process that died are marked interrupted; the next scan resumes from the index. */
-export function markInterruptedScans(db: WritableDb): number {
-  return db.statement(`UPDATE scans SET status = 'interrupted' WHERE status = 'running'`).run().changes;
+/**
+ * Scans left 'running' by a process that died are marked interrupted; the next
+ * scan resumes from the index. A scan another live process on this machine is
+ * running (a CLI beside the app) is left alone: `isAlive` answers for a pid.
+ * Scans from before owners were recorded, or from another host (a workspace on
+ * a shared disk), cannot be asked after and are marked as before.
+ */
+export function markInterruptedScans(db: WritableDb, self: ScanOwner, isAlive: (pid: number) => boolean): number {
+  const running = db.statement(`SELECT id, owner_pid, owner_host FROM scans WHERE status = 'running'`).all() as { id: number; owner_pid: number | null; owner_host: string | null }[];
+  const mark = db.statement(`UPDATE scans SET status = 'interrupted' WHERE id = ? AND status = 'running'`);
+  let n = 0;
+  for (const r of running) {
+    const elsewhereAlive = r.owner_pid !== null && r.owner_host === self.host && r.owner_pid !== self.pid && isAlive(r.owner_pid);
+    if (!elsewhereAlive) n += mark.run(r.id).changes;
+  }
+  return n;
 }
 
 export function listScanSummaries(db: ReadableDb, opts: { storeId?: number; limit: number }): ScanSummary[] {

@@ -10,6 +10,16 @@ interface StoreRow {
   added_at: string;
   last_scan_at: string | null;
   last_scan_status: string | null;
+  root_id: string | null;
+  root_is_mount: number | null;
+}
+
+/** What the store's folder was at its last complete scan. */
+export interface StoreRoot {
+  /** `device:inode` of the folder. */
+  id: string;
+  /** A file system was mounted on the folder (its device differs from its parent's). */
+  isMount: boolean;
 }
 
 export interface StoreRecord {
@@ -21,6 +31,8 @@ export interface StoreRecord {
   addedAt: string;
   lastScanAt: string | null;
   lastScanStatus: string | null;
+  /** Null until a scan completes (and for stores indexed before roots were recorded). */
+  root: StoreRoot | null;
 }
 
 const toRecord = (r: StoreRow): StoreRecord => ({
@@ -32,6 +44,7 @@ const toRecord = (r: StoreRow): StoreRecord => ({
   addedAt: r.added_at,
   lastScanAt: r.last_scan_at,
   lastScanStatus: r.last_scan_status,
+  root: r.root_id === null ? null : { id: r.root_id, isMount: r.root_is_mount === 1 },
 });
 
 export function insertStore(db: WritableDb, s: { path: string; name: string; followSymlinks: boolean; now: string }): StoreRecord {
@@ -61,6 +74,10 @@ export function setStoreStatus(db: WritableDb, id: number, status: StoreStatus):
 
 export function recordStoreScan(db: WritableDb, id: number, at: string, status: string): void {
   db.statement(`UPDATE stores SET last_scan_at = ?, last_scan_status = ? WHERE id = ?`).run(at, status, id);
+}
+
+export function recordStoreRoot(db: WritableDb, id: number, root: StoreRoot): void {
+  db.statement(`UPDATE stores SET root_id = ?, root_is_mount = ? WHERE id = ?`).run(root.id, root.isMount ? 1 : 0, id);
 }
 
 /** Forgets a store and everything indexed in it. Files on disk are never touched. */

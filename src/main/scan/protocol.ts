@@ -1,37 +1,62 @@
 import type { Severity } from '../../shared/domain';
+import type { FileBatch } from './file-batch';
 
 /**
  * Messages between the scanner and its workers. Plain data only: these cross
  * a thread boundary by structured clone.
  */
 
-export interface WalkRequest {
-  root: string;
-  followSymlinks: boolean;
-  batchSize: number;
-  /**
-   * Back-pressure: the scanner adds one here for each batch it has taken in, and
-   * the walker waits while `window` batches are not taken in yet. Without it the
-   * walk runs far ahead of hashing and holds the whole tree in memory.
-   */
-  taken?: Int32Array;
-  window?: number;
+export interface IgnoreRule {
+  /** The folder holding the .pedigreeignore, relative to the store root ('' for the root). */
+  base: string;
+  text: string;
 }
 
-export interface WalkedFile {
-  /** Path below the store root, as raw bytes (file names need not be UTF-8). */
+/** Given to each walker thread once, as its workerData. */
+export interface WalkerSetup {
+  kind: 'pedigree-walk';
+  root: string;
+  /** The store root with symbolic links resolved: links that lead outside it are not followed unless asked. */
+  rootReal: string;
+  followSymlinks: boolean;
+  /** Files (and findings) a batch holds before it is posted. */
+  batchSize: number;
+  /**
+   * Hash small regular files while listing them (the store has no index yet, so
+   * every file is new and no rename can spare the read): one open, two fstats
+   * and one read per file, where listing and then hashing in the pool would add
+   * an lstat and a message per file.
+   */
+  hashSmall: boolean;
+  /**
+   * Back-pressure: the scanner adds one here for each batch of this walker it has
+   * taken in, and the walker waits while `window` batches are not taken in yet.
+   * Without it the walk runs far ahead of hashing and holds the tree in memory.
+   */
+  taken: Int32Array;
+  window: number;
+  /** Walkers with nothing to do; a busy walker gives away half of the folders it has yet to walk while this is above zero. */
+  hungry: Int32Array;
+}
+
+/** A folder to walk, with what it inherits from the folders above it. */
+export interface FolderTask {
+  abs: Uint8Array;
   rel: Uint8Array;
-  size: number;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
-  inode: string;
-  device: string;
-  /** Reached through a symbolic link inside the store. */
-  viaLink: boolean;
-  /** The inode has more than one name (hard links). */
-  linked?: true;
-  /** Below a DVC project's root: hash with MD5 too, the digest DVC declares. */
-  dvc?: true;
+  ignores: IgnoreRule[];
+  /** Below a DVC project's root (a folder holding `.dvc/`, `dvc.yaml` or `dvc.lock`): DVC declares MD5s here. */
+  dvc: boolean;
+  /** This folder is a `.dvc` folder. */
+  inDvcDir: boolean;
+  /** `device:inode` of this folder and each above it: a folder that is one of them again is a loop (a bind mount, say). */
+  ancestors: string[];
+}
+
+/** Folders a walker hands back: reached through a symbolic link (checked against every folder walked), or given away. */
+export interface HandedBack {
+  task: FolderTask;
+  /** `device:inode`, when reached through a link: walked only if no folder with it was walked yet. */
+  linkKey?: string;
 }
 
 export interface WalkFinding {
@@ -47,12 +72,21 @@ export interface WalkFinding {
   unseen?: true;
 }
 
+/** A small file the walker listed but could not hash (it changed while read, or a read failed). */
+export interface HashFailure {
+  /** Its index in the batch. */
+  index: number;
+  kind: 'unstable' | 'io';
+  message: string;
+  code?: string;
+}
+
 export type WalkMessage =
-  /** `statAtNs`: wall-clock time (ns) taken before the first stat of the batch; a file modified in that second or later is racy. */
-  | { type: 'batch'; files: WalkedFile[]; findings: WalkFinding[]; dirs: number; statAtNs: bigint }
-  /** `rootId`: device and inode of the store folder after the walk, or null when it is gone. */
-  | { type: 'done'; rootId: string | null; dirs: number }
-  | { type: 'fatal'; code: string; message: string };
+  /**
+   * `statAtNs`: wall-clock time (ns) taken before the first stat of the batch; a file modified in that second or later is racy.
+   * `idle`: the walker has walked all it was given (and handed back the rest); it waits for another folder.
+   */
+  | { type: 'batch'; files: FileBatch; failures: HashFailure[]; findings: WalkFinding[]; handedBack: HandedBack[]; statAtNs: bigint; idle: boolean };
 
 export interface HashJob {
   /** Absolute path, as raw bytes. */

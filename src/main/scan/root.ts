@@ -1,0 +1,43 @@
+import { realpathSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { StoreRoot } from '../db/stores';
+
+export type RootCheck =
+  | { ok: true; root: StoreRoot; real: string }
+  | { ok: false; code: string; message: string };
+
+/**
+ * What a store's folder is now: its `device:inode`, whether a file system is
+ * mounted on it (its device differs from its parent's, or it is `/`), and its
+ * real path; or why it cannot be walked.
+ */
+export function inspectStoreRoot(path: string): RootCheck {
+  try {
+    const st = statSync(path, { bigint: true });
+    if (!st.isDirectory()) return { ok: false, code: 'ENOTDIR', message: `${path} is not a folder` };
+    const parent = statSync(dirname(path), { bigint: true });
+    return { ok: true, root: { id: `${st.dev}:${st.ino}`, isMount: st.dev !== parent.dev || st.ino === parent.ino }, real: realpathSync(path) };
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    return { ok: false, code: err.code ?? 'EIO', message: `cannot open the store folder ${path}: ${err.message}` };
+  }
+}
+
+/** `device:inode` of the folder now, or null when it is gone. */
+export function storeRootId(path: string): string | null {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The store's folder was a mount point at its last complete scan and nothing
+ * is mounted there now: a disk was unmounted and left its empty mount point.
+ * Scanning it would mark every file missing; the store is offline instead.
+ */
+export function looksUnmounted(last: StoreRoot | null, now: StoreRoot): boolean {
+  return last !== null && last.isMount && !now.isMount;
+}

@@ -1,0 +1,128 @@
+import { Worker } from 'node:worker_threads';
+import type { FileBatch } from './file-batch';
+import type { FolderTask, HashFailure, WalkerSetup, WalkFinding, WalkMessage } from './protocol';
+
+/**
+ * Walks a store with several walker threads. Each walks depth-first from the
+ * folders it is given and hands back half of what it has left when another
+ * is idle; this side keeps the folders handed back, gives them to idle
+ * walkers, checks folders reached through links against every one walked,
+ * and knows the walk is over when every walker is idle and nothing is left.
+ */
+
+export interface WalkOptions {
+  root: string;
+  rootReal: string;
+  /** `device:inode` of the root folder. */
+  rootKey: string;
+  followSymlinks: boolean;
+  hashSmall: boolean;
+  threads: number;
+  workerFile: string;
+  batchSize: number;
+  /** Batches a walker may post before the scanner has taken them in. */
+  window: number;
+}
+
+export interface WalkBatch {
+  files: FileBatch;
+  failures: HashFailure[];
+  findings: WalkFinding[];
+  statAtNs: bigint;
+}
+
+export interface WalkSink {
+  onBatch(batch: WalkBatch): void;
+  /** False while the scanner has enough to do: walkers then wait once they are `window` batches ahead. */
+  hasRoom(): boolean;
+}
+
+export interface Walk {
+  /** Resolves when the walk is over: null, or why it failed (a walker crashed). */
+  done: Promise<string | null>;
+  /** The scanner has room again: walkers waiting for their batches to be taken in go on. */
+  release(): void;
+  terminate(): void;
+}
+
+interface WalkerState {
+  worker: Worker;
+  taken: Int32Array;
+  busy: boolean;
+  /** Batches received and not yet acknowledged (held back while the scanner has no room). */
+  owed: number;
+}
+
+export function startWalk(opts: WalkOptions, sink: WalkSink): Walk {
+  const hungry = new Int32Array(new SharedArrayBuffer(4));
+  const queue: FolderTask[] = [{ abs: Buffer.from(opts.root), rel: new Uint8Array(0), ignores: [], dvc: false, inDvcDir: false, ancestors: [opts.rootKey] }];
+  /** Folders reached through links, by `device:inode`: each is walked once. */
+  const linked = new Set<string>([opts.rootKey]);
+  let finished = false;
+  let resolveDone!: (error: string | null) => void;
+  const done = new Promise<string | null>((r) => (resolveDone = r));
+
+  const walkers: WalkerState[] = Array.from({ length: Math.max(1, opts.threads) }, () => {
+    const taken = new Int32Array(new SharedArrayBuffer(4));
+    const setup: WalkerSetup = { kind: 'pedigree-walk', root: opts.root, rootReal: opts.rootReal, followSymlinks: opts.followSymlinks, batchSize: opts.batchSize, hashSmall: opts.hashSmall, taken, window: opts.window, hungry };
+    return { worker: new Worker(opts.workerFile, { workerData: setup }), taken, busy: false, owed: 0 };
+  });
+
+  const finish = (error: string | null) => {
+    if (finished) return;
+    finished = true;
+    for (const w of walkers) void w.worker.terminate();
+    resolveDone(error);
+  };
+
+  const ack = (w: WalkerState) => {
+    if (w.owed === 0) return;
+    Atomics.add(w.taken, 0, w.owed);
+    Atomics.notify(w.taken, 0);
+    w.owed = 0;
+  };
+
+  const dispatch = () => {
+    for (const w of walkers) {
+      if (queue.length === 0) break;
+      if (w.busy) continue;
+      w.busy = true;
+      w.worker.postMessage(queue.pop()!);
+    }
+    const idle = walkers.filter((w) => !w.busy).length;
+    Atomics.store(hungry, 0, queue.length === 0 ? idle : 0);
+    if (idle === walkers.length && queue.length === 0) finish(null);
+  };
+
+  for (const w of walkers) {
+    w.worker.on('message', (m: WalkMessage) => {
+      if (finished) return;
+      for (const h of m.handedBack) {
+        if (h.linkKey !== undefined) {
+          if (linked.has(h.linkKey)) {
+            m.findings.push({ rel: h.task.rel, code: 'symlink-loop', severity: 'warning', message: 'folder already walked through another link; not walked again' });
+            continue;
+          }
+          linked.add(h.linkKey);
+        }
+        queue.push(h.task);
+      }
+      w.owed++;
+      if (m.idle) w.busy = false;
+      sink.onBatch(m);
+      if (sink.hasRoom()) ack(w);
+      dispatch();
+    });
+    w.worker.on('error', (e) => finish(`walker failed: ${e.message}`));
+    w.worker.on('exit', (code) => finish(finished ? null : `walker stopped unexpectedly (exit code ${code})`));
+  }
+  dispatch();
+
+  return {
+    done,
+    release: () => {
+      if (sink.hasRoom()) for (const w of walkers) ack(w);
+    },
+    terminate: () => finish(null),
+  };
+}

@@ -1,0 +1,126 @@
+import { inTransaction, type WritableDb } from '../db/connection';
+import { countFileRows, dropFileIndexes, insertSeenFile, restoreFileIndexes, setFileDigests, setFileFormat } from '../db/files';
+import type { FileJob } from './file-job';
+
+/** Rows a first index writes with the file indexes in place before it weighs dropping them. */
+const BULK_AFTER = 2000;
+
+/**
+ * A scan's writes, batched into short transactions. Per-file writes are data
+ * (rows to insert, digests to set); the rare ones (findings, missing marks)
+ * closures. A failed write (disk full, database made read-only) rolls its
+ * batch back and calls `onFail`, after which nothing more is written: the ids
+ * given to the rolled-back rows mean nothing.
+ */
+export class ScanWriter {
+  /** New small files waiting for their digest, so that each is written once. */
+  private unwritten: FileJob[] = [];
+  private digested: FileJob[] = [];
+  private pending: (() => void)[] = [];
+  /** Flushes so far: a row waits at most two of them for its digest. */
+  flushes = 0;
+  failed = false;
+  /** The file indexes are dropped until `finish` builds them again. */
+  private bulk = false;
+  private rowsWritten = 0;
+  private rowsBefore: number | null = null;
+
+  constructor(
+    private readonly db: WritableDb,
+    private readonly storeId: number,
+    /** The store had no index when the scan began: its rows are all new, and may be many. */
+    private readonly firstIndex: boolean,
+    private readonly onFail: (e: unknown) => void,
+  ) {}
+
+  /** Runs `fn` in one transaction, unless an earlier write failed; a failure is reported, not thrown. */
+  run(fn: () => void): void {
+    if (this.failed) return;
+    try {
+      inTransaction(this.db, fn);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.failed = true;
+    this.onFail(e);
+  }
+
+  /** Writes a new row now; returns its id. Call inside `run`. */
+  insert(f: FileJob, now: string): number {
+    f.id = insertSeenFile(this.db, this.storeId, f.seen, now, f.digest);
+    this.rowsWritten++;
+    return f.id;
+  }
+
+  /** A new small file, written with its digest at a later flush. */
+  later(f: FileJob): void {
+    this.unwritten.push(f);
+  }
+
+  /** A written row whose digest came. */
+  digestCame(f: FileJob): void {
+    this.digested.push(f);
+  }
+
+  /** A rare write, done in the next flush in the order given. */
+  add(write: () => void): void {
+    this.pending.push(write);
+  }
+
+  /**
+   * On a first index, once enough rows are written and the table holds few others,
+   * the file indexes are dropped; `finish` builds them again with one sort each.
+   */
+  weighBulk(): void {
+    if (!this.firstIndex || this.bulk || this.failed || this.rowsWritten < BULK_AFTER) return;
+    this.rowsBefore ??= countFileRows(this.db) - this.rowsWritten;
+    // Building an index costs about a sixth of inserting into it row by row: worth it unless the other rows are many more.
+    if (this.rowsBefore > 4 * this.rowsWritten) return;
+    this.run(() => dropFileIndexes(this.db));
+    if (!this.failed) this.bulk = true;
+  }
+
+  /**
+   * `all`: write every row still waiting for its digest (the walk settles renames, the scan ends).
+   * Otherwise a row waits at most two flushes, so a killed scan loses no more of the listing than that.
+   */
+  flush(all = false): void {
+    this.flushes++;
+    if (this.failed || (this.unwritten.length === 0 && this.digested.length === 0 && this.pending.length === 0)) return;
+    const rows = this.unwritten;
+    const digests = this.digested;
+    const batch = this.pending;
+    this.unwritten = [];
+    this.digested = [];
+    this.pending = [];
+    this.run(() => {
+      const now = new Date().toISOString();
+      for (const f of rows) {
+        if (f.dropped) continue;
+        if (f.digest || all || f.listedAt < this.flushes - 1) this.insert(f, now);
+        else this.unwritten.push(f);
+      }
+      for (const f of digests) {
+        setFileDigests(this.db, f.id, f.digest!, now);
+        if (f.reformat) setFileFormat(this.db, f.id, f.seen.kind, f.seen.format);
+      }
+      for (const w of batch) w();
+    });
+    this.weighBulk();
+  }
+
+  /** Builds the file indexes again if they were dropped; whatever became of the scan. */
+  finish(): void {
+    if (!this.bulk) return;
+    this.bulk = false;
+    try {
+      inTransaction(this.db, () => restoreFileIndexes(this.db));
+    } catch (e) {
+      // Opening the workspace builds them next time; the scan's rows are written.
+      if (!this.failed) this.fail(e);
+    }
+  }
+}

@@ -1,0 +1,186 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { finished, indexStore, listFiles, listStores, spawnCli } from '../helpers/cli';
+import { tempDirs, waitFor } from '../helpers/temp';
+import { ageTree, buildTree, sha256Of, type Entry } from '../helpers/tree';
+import { walkTree } from '../helpers/walk';
+import { integrityCheck, openWorkspace, rawFiles, scanStatuses, withDb } from '../helpers/workspace';
+
+/**
+ * A store's first index: walker threads share the tree between them and hash
+ * small files as they list them, and the file indexes are dropped while the
+ * rows go in and built again at the end (or when a killed scan's workspace is
+ * opened next). Digests must be exactly what a scan through the pool gives.
+ */
+
+const temp = tempDirs('first-index');
+afterAll(() => temp.cleanup());
+
+const MB = 1024 * 1024;
+const md5Of = (p: string | Buffer) => createHash('md5').update(readFileSync(p)).digest('hex');
+const fileIndexes = (db: string) => withDb(db, (d) => (d.raw.prepare(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'files' AND sql IS NOT NULL ORDER BY name`).all() as { name: string }[]).map((r) => r.name));
+const ALL_INDEXES = ['files_md5', 'files_path_nocase', 'files_sha256', 'files_size', 'files_store_kind'];
+
+/** `n` small files in folders of `perDir`, some nested deeper, each with distinct content. */
+function smallFiles(n: number, perDir: number): [string, Entry][] {
+  return Array.from({ length: n }, (_, i): [string, Entry] => [`d${Math.floor(i / perDir) % 7}/e${Math.floor(i / perDir)}/f${i}.txt`, `file ${i} ${'x'.repeat(i % 300)}`]);
+}
+
+describe('a first index', () => {
+  it('stores the same digests, kinds and MD5s as a scan through the pool, for every kind of file', async () => {
+    const dir = temp.make();
+    const store = join(dir, 'store');
+    const zip = Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(60)]);
+    const gguf = Buffer.concat([Buffer.from('GGUF'), Buffer.from([3, 0, 0, 0]), Buffer.alloc(40)]);
+    buildTree(store, [
+      ...smallFiles(2600, 100), // past the point where the file indexes are dropped
+      ['empty.txt', ''],
+      ['big.bin', { size: 3 * MB, seed: 'big' }], // above the small-file limit: hashed in the pool
+      ['model.bin', zip], // magic bytes: a PyTorch zip checkpoint
+      ['weights', gguf], // no extension, GGUF magic
+      [Buffer.from('caf\xe9.txt', 'latin1'), 'latin-1 name'],
+      ['proj/dvc.yaml', 'stages: {}\n'],
+      ['proj/data/train.csv', 'a,b\n1,2\n'],
+      ['proj/data/big.csv', { size: 2 * MB, seed: 'csv' }],
+    ]);
+    linkSync(join(store, 'model.bin'), join(store, 'model-link.bin'));
+    ageTree(store);
+
+    const { code, summary } = await indexStore(store, join(dir, 'first.db'));
+    expect(code).toBe(0);
+    const total = 2600 + 9;
+    expect(summary).toMatchObject({ status: 'done', files: total, new: total, hashed: total, errors: 0 });
+    const first = await listFiles(join(dir, 'first.db'));
+    expect(first.size).toBe(total);
+    for (const [p, f] of first) {
+      const real = p.startsWith('caf') ? Buffer.concat([Buffer.from(`${store}/`), Buffer.from('caf\xe9.txt', 'latin1')]) : join(store, p);
+      expect(f.sha256, p).toBe(sha256Of(real));
+      expect(f.md5, p).toBe(p.startsWith('proj/') ? md5Of(real) : null);
+    }
+    expect(first.get('model.bin')).toMatchObject({ kind: 'checkpoint', format: 'pytorch' });
+    expect(first.get('weights')).toMatchObject({ kind: 'checkpoint', format: 'gguf' });
+    expect(fileIndexes(join(dir, 'first.db'))).toEqual(ALL_INDEXES);
+
+    // The same tree indexed through the pool (a store with an index already: the rescan reads every file again).
+    const second = join(dir, 'second.db');
+    await indexStore(store, second);
+    const again = await indexStore(store, second, { extra: ['--rehash'] });
+    expect(again.summary).toMatchObject({ status: 'done', hashed: total, unchanged: 0 });
+    const pooled = await listFiles(second);
+    for (const [p, f] of first) expect({ sha256: f.sha256, md5: f.md5, kind: f.kind, format: f.format }, p).toEqual({ sha256: pooled.get(p)!.sha256, md5: pooled.get(p)!.md5, kind: pooled.get(p)!.kind, format: pooled.get(p)!.format });
+  });
+
+  it('killed while its file indexes are dropped: the next open builds them, and the next scan finishes the work', async () => {
+    const dir = temp.make();
+    const store = join(dir, 'store');
+    const db = join(dir, 'pedigree.db');
+    buildTree(store, [...smallFiles(3000, 250), ...Array.from({ length: 12 }, (_, i): [string, Entry] => [`shards/${i}.bin`, { size: 12 * MB, seed: `shard ${i}` }])]);
+    ageTree(store);
+    const child = spawnCli(['index', store, '--db', db], { throttleMs: 150 });
+    const exited = finished(child);
+    const smallRows = () => {
+      if (!existsSync(db)) return 0;
+      try {
+        return withDb(db, (d) => (d.raw.prepare(`SELECT COUNT(*) AS n FROM files WHERE sha256 IS NOT NULL AND display_path NOT LIKE 'shards/%'`).get() as { n: number }).n);
+      } catch {
+        return 0;
+      }
+    };
+    await waitFor('the small files stored', () => smallRows() === 3000, 20_000, 25);
+    expect(fileIndexes(db)).toEqual([]); // dropped while the rows go in; the big files still hash, slowly
+    child.kill('SIGKILL');
+    expect((await exited).signal).toBe('SIGKILL');
+    expect(integrityCheck(db)).toBe('ok');
+
+    const ws = openWorkspace(db);
+    expect(fileIndexes(db)).toEqual(ALL_INDEXES);
+    await ws.close();
+    const { summary } = await indexStore(store, db);
+    expect(summary).toMatchObject({ status: 'done', files: 3012, new: 0, missing: 0, unchanged: 3000 });
+    expect(scanStatuses(db)).toEqual(['interrupted', 'done']);
+    for (const [p, f] of rawFiles(db)) expect(f.sha256, p).toBe(sha256Of(join(store, p)));
+  });
+
+  it('walks with any number of walker threads to the same files, once each, however the folders are shared', async () => {
+    const root = temp.make();
+    // Wide and deep: many folders of one file, a few big folders, a long chain.
+    const chain = Array.from({ length: 40 }, (_, i) => `c${i}`).join('/');
+    buildTree(root, [...smallFiles(1500, 3), ...Array.from({ length: 400 }, (_, i): [string, Entry] => [`wide/w${i}/only.txt`, String(i)]), [`${chain}/deep.txt`, 'deep']]);
+    const one = await walkTree(root, { threads: 1, batchSize: 64 });
+    expect(one.files.size).toBe(1500 + 400 + 1);
+    for (const threads of [2, 5]) {
+      const many = await walkTree(root, { threads, batchSize: 64 });
+      expect(many.error).toBeNull();
+      expect([...many.files.keys()].sort()).toEqual([...one.files.keys()].sort());
+    }
+  });
+});
+
+/** Mounting needs CAP_SYS_ADMIN: root on a machine (or container) that allows it. */
+function canMount(): boolean {
+  const probe = temp.make();
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'pedigree-probe', probe], { stdio: 'ignore' });
+    execFileSync('umount', [probe], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const MOUNT = canMount();
+
+describe('a store on a disk that is unmounted between scans', () => {
+  it.skipIf(!MOUNT)(`goes offline with its index kept instead of having every file marked missing, and is online again when the disk is back (${MOUNT ? 'tmpfs mounted for real' : 'skipped: mounting needs root with CAP_SYS_ADMIN'})`, async () => {
+    const dir = temp.make();
+    const mountPoint = join(dir, 'usb');
+    const db = join(dir, 'pedigree.db');
+    mkdirSync(mountPoint);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'pedigree-test', mountPoint]);
+    try {
+      buildTree(mountPoint, [['model.safetensors', 'weights'], ['data/train.csv', 'a,b\n']]);
+      ageTree(mountPoint);
+      expect((await indexStore(mountPoint, db)).summary).toMatchObject({ status: 'done', files: 2 });
+      execFileSync('umount', [mountPoint]); // the empty mount point is left
+      const { code, summary } = await indexStore(mountPoint, db);
+      expect(code).toBe(1);
+      expect(summary).toMatchObject({ status: 'failed', missing: 0 });
+      expect(summary.message).toMatch(/nothing is mounted.*index is kept/);
+      expect((await listStores(db))[0]!.status).toBe('offline');
+      expect([...(await listFiles(db)).values()].map((f) => f.state)).toEqual(['present', 'present']);
+
+      // Mounted again (a tmpfs comes back empty: the files are put back as the disk would bring them).
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'pedigree-test', mountPoint]);
+      buildTree(mountPoint, [['model.safetensors', 'weights'], ['data/train.csv', 'a,b\n']]);
+      ageTree(mountPoint);
+      const back = await indexStore(mountPoint, db);
+      expect(back.summary).toMatchObject({ status: 'done', files: 2, missing: 0, new: 0 });
+      expect((await listStores(db))[0]!.status).toBe('online');
+    } finally {
+      try {
+        execFileSync('umount', [mountPoint], { stdio: 'ignore' });
+      } catch {
+        // unmounted by the test already
+      }
+    }
+  });
+});
+
+describe('a folder emptied between scans (no mount involved)', () => {
+  it('marks its files missing, as it should: only an empty mount point is taken for an unmounted disk', async () => {
+    const dir = temp.make();
+    const store = join(dir, 'store');
+    const db = join(dir, 'pedigree.db');
+    buildTree(store, [['a.txt', 'a'], ['b.txt', 'b']]);
+    ageTree(store);
+    await indexStore(store, db);
+    rmSync(join(store, 'a.txt'));
+    rmSync(join(store, 'b.txt'));
+    writeFileSync(join(store, 'c.txt'), 'c');
+    const { summary } = await indexStore(store, db);
+    expect(summary).toMatchObject({ status: 'done', missing: 2, new: 1 });
+    expect((await listStores(db))[0]!.status).toBe('online');
+  });
+});
