@@ -295,10 +295,40 @@ export function setFileFormat(db: WritableDb, id: number, kind: FileKind, format
   db.statement(`UPDATE files SET kind = ?, format = ? WHERE id = ?`).run(kind, format, id);
 }
 
-/** What the lineage readers are told of a store: its present files with their digests. */
+/** A present file as the lineage readers see it: its size at once, its digests when first asked for. */
+class PresentFile {
+  constructor(
+    readonly size: number,
+    private readonly path: string,
+    private readonly digests: () => Map<string, [string | null, string | null]>,
+  ) {}
+  get sha256(): string | null {
+    return this.digests().get(this.path)?.[0] ?? null;
+  }
+  get md5(): string | null {
+    return this.digests().get(this.path)?.[1] ?? null;
+  }
+}
+
+/**
+ * What the lineage readers are told of a store: its present files with their
+ * digests. Most readers only look at paths and sizes, so the digests (64
+ * characters a file, most of the cost for a store of small files) are read
+ * in one query the first time any is asked for.
+ */
 export function presentFilesOfStore(db: ReadableDb, storeId: number): Map<string, { size: number; sha256: string | null; md5: string | null }> {
-  const rows = db.statement(`SELECT display_path, size, sha256, md5 FROM files WHERE store_id = ? AND state = 'present'`).all(storeId) as { display_path: string; size: number; sha256: string | null; md5: string | null }[];
-  return new Map(rows.map((r) => [r.display_path, { size: r.size, sha256: r.sha256, md5: r.md5 }]));
+  let digests: Map<string, [string | null, string | null]> | null = null;
+  const loadDigests = () => {
+    if (digests) return digests;
+    const stmt = db.statement(`SELECT display_path, sha256, md5 FROM files WHERE store_id = ? AND state = 'present' AND (sha256 IS NOT NULL OR md5 IS NOT NULL)`);
+    digests = new Map((stmt.raw(true).all(storeId) as [string, string | null, string | null][]).map((r) => [r[0], [r[1], r[2]]]));
+    stmt.raw(false);
+    return digests;
+  };
+  const stmt = db.statement(`SELECT display_path, size FROM files WHERE store_id = ? AND state = 'present'`);
+  const rows = stmt.raw(true).all(storeId) as [string, number][];
+  stmt.raw(false);
+  return new Map(rows.map((r) => [r[0], new PresentFile(r[1], r[0], loadDigests)]));
 }
 
 export function fileIdAt(db: ReadableDb, storeId: number, displayPath: string): number | null {
