@@ -11,6 +11,7 @@ import { CHILD_FLAG, benchPeakRss, rssChild } from './peak-rss';
 import { renderTable, score, writeJson, type Row } from './report';
 import { benchUiGraph } from './ui-graph';
 import { benchUiScan } from './ui-scan';
+import { walkFloorChild, WALK_FLOOR_FLAG } from './walk-floor';
 
 /**
  * `npm run bench`: Pedigree's hashing, memory and indexing figures, each next
@@ -52,7 +53,7 @@ function benchSection(section: Section, o: BenchOptions, dir: string): Promise<R
     case 'rss':
       return benchPeakRss({ dir, benchScript: __filename, fileBytes: o.rssFileBytes, log });
     case 'index':
-      return benchIndex({ dir, cli, cores: o.cores, files: o.treeFiles, rounds: o.rounds, log });
+      return benchIndex({ dir, cli, benchScript: __filename, cores: o.cores, files: o.treeFiles, rounds: o.rounds, log });
     case 'ui-scan':
       return benchUiScan({ dir, cli, repoDir, files: o.treeFiles, log });
     case 'ui-graph':
@@ -145,8 +146,8 @@ async function main(argv: string[]): Promise<number> {
   return failed > 0 && opts.strict ? 1 : 0;
 }
 
-if (process.argv[2] === CHILD_FLAG) {
-  rssChild(process.argv[3]!, join(distDir, 'workers')).then(
+if (process.argv[2] === CHILD_FLAG || process.argv[2] === WALK_FLOOR_FLAG) {
+  (process.argv[2] === CHILD_FLAG ? rssChild(process.argv[3]!, join(distDir, 'workers')) : walkFloorChild(process.argv[3]!, Number(process.argv[4]), join(distDir, 'workers'))).then(
     () => process.exit(0),
     (e: unknown) => {
       process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

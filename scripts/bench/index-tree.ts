@@ -4,12 +4,15 @@ import { join } from 'node:path';
 import type { FileRow, ScanSummary } from '../../src/shared/domain';
 import { makeTree, waitPastRacyWindow } from './fixtures';
 import { run, runOk, type ProcResult } from './proc';
+import { WALK_FLOOR_FLAG } from './walk-floor';
 import type { Row } from './report';
 
 export interface IndexBenchInput {
   dir: string;
   /** bin/pedigree.js, the real CLI. */
   cli: string;
+  /** dist/bench.js, for the walk-only floor run in a child process. */
+  benchScript: string;
   cores: number;
   files: number;
   /** Timed repetitions; the fastest of each is reported. */
@@ -43,6 +46,7 @@ interface Round {
   refIndex: ProcResult;
   first: ProcResult;
   firstSummary: ScanSummary;
+  floor: ProcResult;
   refRescan: ProcResult;
   rescan: ProcResult;
   rescanSummary: ScanSummary;
@@ -75,10 +79,11 @@ export async function benchIndex(input: IndexBenchInput): Promise<Row[]> {
     const refIndex = ok(await bash(hashAll));
     const first = await runCli(cli, root, db);
     const firstSummary = parseSummary(first);
+    const floor = ok(await run(process.execPath, [input.benchScript, WALK_FLOOR_FLAG, root, String(cores)]));
     const refRescan = ok(await bash(statAll));
     const rescan = await runCli(cli, root, db);
     const rescanSummary = parseSummary(rescan);
-    rounds.push({ refIndex, first, firstSummary, refRescan, rescan, rescanSummary });
+    rounds.push({ refIndex, first, firstSummary, floor, refRescan, rescan, rescanSummary });
     log(`index: round ${i + 1}/${input.rounds}: first index ${(files / first.seconds).toFixed(0)} files/s (reference ${(files / refIndex.seconds).toFixed(0)}), re-scan ${(files / rescan.seconds).toFixed(0)} files/s (reference ${(files / refRescan.seconds).toFixed(0)})`);
   }
 
@@ -91,6 +96,8 @@ export async function benchIndex(input: IndexBenchInput): Promise<Row[]> {
   // Best of the rounds for each tool: on a shared machine the fastest run is the least disturbed one.
   const refIndex = fastest(rounds, (r) => r.refIndex.seconds).refIndex;
   const { first, firstSummary } = fastest(rounds, (r) => r.first.seconds);
+  const floor = fastest(rounds, (r) => r.floor.seconds).floor;
+  const floorCounts = JSON.parse(floor.stdout.trim().split('\n').pop()!) as { files: number; hashed: number };
   const refRescan = fastest(rounds, (r) => r.refRescan.seconds).refRescan;
   const { rescan, rescanSummary } = fastest(rounds, (r) => r.rescan.seconds);
   const allSeconds = {
@@ -119,6 +126,19 @@ export async function benchIndex(input: IndexBenchInput): Promise<Row[]> {
       target: { on: 'ratio', op: '>=', value: 1.0 },
       details: { command: first.command, exitCode: first.code, stderrTail: first.stderr.slice(-1000), wallSeconds: first.seconds, referenceSeconds: refIndex.seconds, treeBytes: tree.bytes, allSeconds, summary: firstSummary },
       notes: [`${best}; ${split(first.seconds, firstSummary.seconds)}; reference ${refIndex.seconds.toFixed(2)} s`],
+    },
+    {
+      section: 'index',
+      metric: '  floor: the walkers alone, listing and hashing, writing nothing',
+      unit: 'files/s',
+      pedigree: files / floor.seconds,
+      reference: files / refIndex.seconds,
+      referenceName: hashAll.replace('"$1"', 'TREE'),
+      target: null,
+      details: { command: floor.command, wallSeconds: floor.seconds, counts: floorCounts },
+      notes: [
+        `${cores} walker threads open, fstat, read, fstat and hash each file exactly as a first index does, in a fresh Node process (${floor.seconds.toFixed(2)} s, ${floorCounts.hashed.toLocaleString('en-US')} files hashed); no database, no lineage: what Node itself costs per file, the floor under the first index`,
+      ],
     },
     {
       section: 'index',
