@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type BigIntStats, type Dirent } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import ignore, { type Ignore } from 'ignore';
-import { batchBuffers, FileBatchBuilder, FLAG_DVC, FLAG_VIA_LINK } from '../main/scan/file-batch';
+import { batchBuffers, FileBatchBuilder, FLAG_DVC, FLAG_NOT_UTF8, FLAG_VIA_LINK } from '../main/scan/file-batch';
 import type { FolderTask, HandedBack, HashFailure, IgnoreRule, WalkerSetup, WalkFinding, WalkMessage } from '../main/scan/protocol';
 import { md5Of, openForHash, readSmall, sha256Of, SMALL_FILE } from './read-hash';
 
@@ -116,8 +116,10 @@ export class Walker {
       const rel = Buffer.concat([relPrefix, name]);
       const abs = Buffer.concat([absPrefix, name]);
       if (ignores.length > 0 && this.isIgnored(ignores, rel.toString('utf8'), d.isDirectory())) continue;
-      if (!isValidUtf8(name)) this.finding(rel, 'name-not-utf8', 'info', `file name is not valid UTF-8 (bytes ${name.toString('hex')}); indexed by its raw bytes`);
-      if (this.setup.hashSmall && d.isFile() && this.hashWhileListing(rel, abs, fileFlags)) continue;
+      const utf8 = isValidUtf8(name);
+      if (!utf8) this.finding(rel, 'name-not-utf8', 'info', `file name is not valid UTF-8 (bytes ${name.toString('hex')}); indexed by its raw bytes`);
+      const flags = fileFlags | (task.utf8 && utf8 ? 0 : FLAG_NOT_UTF8);
+      if (this.setup.hashSmall && d.isFile() && this.hashWhileListing(rel, abs, flags)) continue;
       let st: BigIntStats;
       try {
         st = lstatSync(abs, { bigint: true });
@@ -141,12 +143,12 @@ export class Walker {
           this.finding(rel, 'symlink-loop', 'warning', 'folder is one of the folders above it (a loop through a link or a bind mount); not walked again');
           continue;
         }
-        const sub: FolderTask = { abs, rel, ignores, dvc, inDvcDir: name.equals(DVC_DIR), ancestors: [...task.ancestors, key] };
+        const sub: FolderTask = { abs, rel, ignores, dvc, inDvcDir: name.equals(DVC_DIR), utf8: task.utf8 && utf8, ancestors: [...task.ancestors, key] };
         // Reached through a link: the scanner checks it against every folder walked so far.
         if (viaLink) this.handedBack.push({ task: sub, linkKey: key });
         else this.stack.push(sub);
       } else if (st.isFile()) {
-        this.batch.add(rel, st, fileFlags | (viaLink ? FLAG_VIA_LINK : 0));
+        this.batch.add(rel, st, flags | (viaLink ? FLAG_VIA_LINK : 0));
         this.flush(false);
       } else {
         const what = st.isFIFO() ? 'a named pipe (FIFO)' : st.isSocket() ? 'a socket' : 'a device file';

@@ -104,6 +104,28 @@ describe('a first index', () => {
     for (const [p, f] of rawFiles(db)) expect(f.sha256, p).toBe(sha256Of(join(store, p)));
   });
 
+  it('keys paths by their bytes: a name in UTF-8 and its latin-1 twin stay two files, and a re-scan finds both unchanged', async () => {
+    const dir = temp.make();
+    const store = join(dir, 'store');
+    const db = join(dir, 'pedigree.db');
+    const latin1 = (s: string) => Buffer.from(s, 'latin1');
+    buildTree(store, [
+      ['caf\u00e9.txt', 'utf-8 name'],
+      [latin1('caf\xe9.txt'), 'latin-1 name'],
+      [Buffer.concat([latin1('d\xefr/'), Buffer.from('inner.txt')]), 'below a latin-1 folder'],
+      ['plain.txt', 'ascii'],
+    ]);
+    ageTree(store);
+    expect((await indexStore(store, db)).summary).toMatchObject({ status: 'done', files: 4, new: 4, hashed: 4 });
+    const again = await indexStore(store, db);
+    expect(again.summary).toMatchObject({ status: 'done', files: 4, unchanged: 4, new: 0, changed: 0, missing: 0, hashed: 0 });
+    rmSync(Buffer.concat([Buffer.from(`${store}/`), latin1('caf\xe9.txt')]));
+    const third = await indexStore(store, db);
+    expect(third.summary).toMatchObject({ status: 'done', files: 3, unchanged: 3, missing: 1 });
+    const rows = [...rawFiles(db).values()];
+    expect(rows.filter((r) => r.state === 'missing').map((r) => r.rel_path.toString('latin1'))).toEqual(['caf\xe9.txt']);
+  });
+
   it('walks with any number of walker threads to the same files, once each, however the folders are shared', async () => {
     const root = temp.make();
     // Wide and deep: many folders of one file, a few big folders, a long chain.

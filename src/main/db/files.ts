@@ -5,18 +5,32 @@ import type { ReadableDb, WritableDb } from './connection';
 /** What the index remembers of a file between scans: enough to know it did not change. */
 export interface IndexedStat {
   id: number;
-  size: number;
-  /** Nanosecond times as decimal strings: cheaper to load than bigints, and compared as text. */
-  mtimeNs: string;
-  ctimeNs: string;
-  inode: string;
   device: string;
+  /**
+   * `inode:size:mtime_ns:ctime_ns`, one string built by SQLite: a re-scan
+   * compares it with the same string built from the walker's stat (see
+   * `statKey`). The device is left out, as git leaves it out: a disk plugged
+   * in again may get another device number, and its files did not change.
+   */
+  stat: string;
   /** The digests themselves stay in the database (see `sha256ByIds`): an unchanged re-scan needs only to know there are some. */
   hashed: boolean;
   hasMd5: boolean;
   racy: boolean;
   missing: boolean;
 }
+
+export const statKey = (inode: string | bigint, size: number, mtimeNs: bigint, ctimeNs: bigint) => `${inode}:${size}:${mtimeNs}:${ctimeNs}`;
+
+/**
+ * A path as the key of a store's index snapshot: the path itself when it is
+ * valid UTF-8 (as nearly every path is), otherwise a NUL (no path holds one)
+ * and its raw bytes as latin1, a lossless bytes-to-string mapping.
+ */
+export const pathKey = (rel: Uint8Array, utf8: boolean): string => {
+  const b = Buffer.from(rel.buffer, rel.byteOffset, rel.byteLength);
+  return utf8 ? b.toString('utf8') : `\0${b.toString('latin1')}`;
+};
 
 /** One file as the walker saw it. */
 export interface SeenFile {
@@ -33,17 +47,26 @@ export interface SeenFile {
 }
 
 /**
- * Loads a store's index keyed by the raw path bytes (as latin1, a lossless
- * bytes-to-string mapping), with stat fields as bigints.
+ * Loads a store's index keyed by `pathKey`. An unchanged re-scan of 100,000
+ * files spends a good part of its time here, so SQLite builds the strings
+ * (the key, the stat) and the flags, and no digest is read.
  */
 export function loadIndexSnapshot(db: ReadableDb, storeId: number): Map<string, IndexedStat> {
-  // Plain numbers, flags and short text, no bigints and no digests: an unchanged re-scan of 100,000 files spends its time here.
   const stmt = db.raw
-    .prepare(`SELECT id, rel_path, size, CAST(mtime_ns AS TEXT), CAST(ctime_ns AS TEXT), inode, device, sha256 IS NOT NULL, md5 IS NOT NULL, racy, state = 'missing' FROM files WHERE store_id = ?`)
+    .prepare(
+      `SELECT id,
+              CASE WHEN CAST(display_path AS BLOB) = rel_path THEN display_path END,
+              CASE WHEN CAST(display_path AS BLOB) = rel_path THEN NULL ELSE rel_path END,
+              device,
+              inode || ':' || size || ':' || mtime_ns || ':' || ctime_ns,
+              (sha256 IS NOT NULL) | ((md5 IS NOT NULL) << 1) | (racy << 2) | ((state = 'missing') << 3)
+       FROM files WHERE store_id = ?`,
+    )
     .raw(true);
   const map = new Map<string, IndexedStat>();
-  for (const r of stmt.iterate(storeId) as Iterable<[number, Buffer, number, string, string, string, string, number, number, number, number]>) {
-    map.set(r[1].toString('latin1'), { id: r[0], size: r[2], mtimeNs: r[3], ctimeNs: r[4], inode: r[5], device: r[6], hashed: r[7] === 1, hasMd5: r[8] === 1, racy: r[9] === 1, missing: r[10] === 1 });
+  for (const r of stmt.iterate(storeId) as Iterable<[number, string | null, Buffer | null, string, string, number]>) {
+    const f = r[5];
+    map.set(r[1] ?? pathKey(r[2]!, false), { id: r[0], device: r[3], stat: r[4], hashed: (f & 1) !== 0, hasMd5: (f & 2) !== 0, racy: (f & 4) !== 0, missing: (f & 8) !== 0 });
   }
   return map;
 }

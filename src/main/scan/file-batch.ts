@@ -13,6 +13,8 @@ export const FLAG_LINKED = 2;
 export const FLAG_DVC = 4;
 /** Hashed by the walker itself (a small file of a store indexed for the first time). */
 export const FLAG_HASHED = 8;
+/** The path is not valid UTF-8 (some name in it is not): it is keyed by its raw bytes. */
+export const FLAG_NOT_UTF8 = 16;
 
 export const HEAD_BYTES = 64;
 

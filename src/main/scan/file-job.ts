@@ -1,4 +1,4 @@
-import type { FileDigest, SeenFile } from '../db/files';
+import type { FileDigest, IndexedStat, SeenFile } from '../db/files';
 
 /** Files above this size get the inode bookkeeping (a re-read costs) and are listed at once. */
 export const SMALL_FILE = 1024 * 1024;
@@ -34,6 +34,8 @@ export function newFileJob(id: number, seen: SeenFile, statAtNs: bigint, md5: bo
 }
 
 /** Device, inode, size and mtime: a new path with the key of a vanished one is likely the same file renamed. */
-export const renameKey = (f: { device: string; inode: string; size: number; mtimeNs: bigint | string }) => `${f.device}:${f.inode}:${f.size}:${f.mtimeNs}`;
+export const renameKey = (f: { device: string; inode: string; size: number; mtimeNs: bigint }) => `${f.device}:${f.inode}:${f.size}:${f.mtimeNs}`;
+/** The same for a file in the index (its stat string ends with the ctime, which a rename changes). */
+export const indexedRenameKey = (prev: IndexedStat) => `${prev.device}:${prev.stat.slice(0, prev.stat.lastIndexOf(':'))}`;
 /** One inode's content at one moment: its names share one read. */
 export const contentKey = (q: FileJob) => `${q.seen.device}:${q.seen.inode}:${q.seen.size}:${q.seen.mtimeNs}:${q.seen.ctimeNs}`;

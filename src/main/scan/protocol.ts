@@ -48,6 +48,8 @@ export interface FolderTask {
   dvc: boolean;
   /** This folder is a `.dvc` folder. */
   inDvcDir: boolean;
+  /** Its path below the store is valid UTF-8. */
+  utf8: boolean;
   /** `device:inode` of this folder and each above it: a folder that is one of them again is a loop (a bind mount, say). */
   ancestors: string[];
 }

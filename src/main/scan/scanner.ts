@@ -1,13 +1,13 @@
 import type { ScanProgress, ScanStatus, ScanSummary } from '../../shared/domain';
 import type { ApiEvent } from '../../shared/api';
 import { inTransaction, type WritableDb } from '../db/connection';
-import { deleteFile, loadIndexSnapshot, markFileMissing, markFilePresent, moveFile, sha256ByIds, updateChangedFile, type IndexedStat, type SeenFile } from '../db/files';
+import { deleteFile, loadIndexSnapshot, markFileMissing, markFilePresent, moveFile, pathKey, sha256ByIds, statKey, updateChangedFile, type IndexedStat, type SeenFile } from '../db/files';
 import { clearStoreScanFindings, insertFinding, type NewFinding } from '../db/findings';
 import { finishScan, insertScan, type ScanOwner } from '../db/scans';
 import { recordStoreRoot, recordStoreScan, setStoreStatus, type StoreRecord, type StoreRoot } from '../db/stores';
 import { classifyByName, refineByMagic } from './classify';
-import { batchHead, batchPath, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_VIA_LINK, type FileBatch } from './file-batch';
-import { newFileJob, renameKey, type FileJob } from './file-job';
+import { batchHead, batchPath, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_NOT_UTF8, FLAG_VIA_LINK, type FileBatch } from './file-batch';
+import { indexedRenameKey, newFileJob, renameKey, type FileJob } from './file-job';
 import type { HashPool } from './hash-pool';
 import { HashQueue } from './hash-queue';
 import type { HashFailure, HashOutcome } from './protocol';
@@ -53,7 +53,16 @@ const MAX_FINDING_EVENTS = 100;
 
 const nowIso = () => new Date().toISOString();
 const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
-const relKey = (rel: Uint8Array) => Buffer.from(rel.buffer, rel.byteOffset, rel.byteLength).toString('latin1');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+/** The snapshot keys a path below which nothing was seen may have: as UTF-8 (when it is) for names that are, as raw bytes for names that are not. */
+function unseenKeys(rel: Uint8Array): string[] {
+  try {
+    strictUtf8.decode(rel);
+    return [pathKey(rel, true), pathKey(rel, false)];
+  } catch {
+    return [pathKey(rel, false)];
+  }
+}
 
 /** The i-th file of a walk batch as the index sees it, its kind guessed from its name. */
 function seenAt(b: FileBatch, i: number): SeenFile {
@@ -97,7 +106,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   const isIndexedInode = (key: string) => {
     if (!indexedInodes) {
       indexedInodes = new Set<string>();
-      for (const prev of snapshot.values()) if (!prev.missing) indexedInodes.add(renameKey(prev));
+      for (const prev of snapshot.values()) if (!prev.missing) indexedInodes.add(indexedRenameKey(prev));
     }
     return indexedInodes.has(key);
   };
@@ -203,7 +212,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   /** A file in the index: unchanged (nothing to do), or changed or never hashed (hash it). */
   const known = (b: FileBatch, i: number, prev: IndexedStat, statAtNs: bigint, now: string, toHash: FileJob[]) => {
     const flags = b.flags[i]!;
-    const sameStat = prev.size === b.sizes[i] && prev.inode === String(b.ids[i * 2]) && prev.mtimeNs === String(b.times[i * 2]) && prev.ctimeNs === String(b.times[i * 2 + 1]);
+    const sameStat = prev.stat === statKey(b.ids[i * 2]!, b.sizes[i]!, b.times[i * 2]!, b.times[i * 2 + 1]!);
     if (sameStat && prev.hashed && !prev.racy && !options.rehash && (!(flags & FLAG_DVC) || prev.hasMd5)) {
       counts.unchanged++;
       if (prev.missing) markFilePresent(db, prev.id, now);
@@ -261,7 +270,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
 
   const onBatch = ({ files: b, failures, findings, statAtNs }: WalkBatch) => {
     for (const wf of findings) {
-      if (wf.unseen) unseen.push(relKey(wf.rel));
+      if (wf.unseen) unseen.push(...unseenKeys(wf.rel));
       addFinding({ path: Buffer.from(wf.rel).toString('utf8') || '.', code: wf.code, severity: wf.severity, message: wf.message });
     }
     const failureAt = new Map(failures.map((f) => [f.index, f]));
@@ -274,7 +283,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         counts.bytes += b.sizes[i]!;
         progress.filesSeen++;
         if (hadIndex) {
-          const key = relKey(batchPath(b, i));
+          const key = pathKey(batchPath(b, i), (b.flags[i]! & FLAG_NOT_UTF8) === 0);
           const prev = snapshot.get(key);
           if (prev) {
             snapshot.delete(key);
@@ -375,7 +384,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     writer.run(() => {
       for (const [key, prev] of snapshot) {
         if (prev.missing) continue;
-        const nf = newByInode.get(renameKey(prev));
+        const nf = newByInode.get(indexedRenameKey(prev));
         if (!nf || !newFiles.has(nf)) continue; // none, or taken by another name of the same inode (hard links)
         nf.dropped = true;
         if (nf.id !== 0) deleteFile(db, nf.id); // first: the old row takes over its path
