@@ -32,6 +32,8 @@ export const Store = z.object({
   addedAt: z.string(),
   lastScanAt: z.string().nullable(),
   lastScanStatus: z.string().nullable(),
+  /** Why an offline store cannot be reached (its folder is gone, nothing is mounted on it any more); null when online. */
+  offlineReason: z.string().nullable(),
   counts: StoreCounts,
 });
 export type Store = z.infer<typeof Store>;

@@ -69,6 +69,8 @@ describe('stores and files views', () => {
     const card = page.getByRole('article', { name: 'store big' });
     await expect.poll(() => card.getByText('offline').isVisible(), { timeout: 10_000 }).toBe(true);
     expect(await card.locator('.stats').innerText()).toMatch(/FILES\s+13/);
+    expect(await card.locator('.offline-reason').innerText()).toMatch(/does not exist.*Its index is kept; rescan when the disk is back/);
+    expect(await card.getByRole('button', { name: 'Rescan' }).isEnabled()).toBe(true); // it may be back by then
     await page.screenshot({ path: join(SHOTS, 'stores-offline.png') });
     renameSync(join(dir, 'big-away'), join(dir, 'big'));
   });

@@ -121,19 +121,27 @@ export class Workspace {
 
   /** Stores with their counts; a store whose folder is unreachable is marked offline and keeps its index. */
   listStores(): Store[] {
-    return listStoreRecords(this.db).map((s) => describeStore(this.db, this.refreshReachability(s)));
+    return listStoreRecords(this.db).map((s) => {
+      const { record, reason } = this.refreshReachability(s);
+      return describeStore(this.db, record, reason);
+    });
   }
 
-  private refreshReachability(s: StoreRecord): StoreRecord {
+  /** Looks at the store's folder now: online when it can be walked, offline (with why) when not. */
+  private refreshReachability(s: StoreRecord): { record: StoreRecord; reason: string | null } {
     // An empty mount point where a disk was mounted at the last scan is no more reachable than a missing folder.
     const root = inspectStoreRoot(s.path);
-    const reachable = root.ok && !looksUnmounted(s.root, root.root);
-    const status = reachable ? 'online' : 'offline';
+    const reason = !root.ok
+      ? root.message
+      : looksUnmounted(s.root, root.root)
+        ? `nothing is mounted on ${s.path} any more (it was a mount point at the last scan); the index is kept as it was`
+        : null;
+    const status = reason === null ? 'online' : 'offline';
     if (status !== s.status && !this.isScanning(s.id)) {
       setStoreStatus(this.db, s.id, status);
-      return { ...s, status };
+      return { record: { ...s, status }, reason };
     }
-    return s;
+    return { record: s, reason };
   }
 
   private isScanning(storeId: number): boolean {

@@ -104,6 +104,6 @@ export function storeCounts(db: ReadableDb, id: number): StoreCounts {
   return { ...totals, findings, byKind };
 }
 
-export function describeStore(db: ReadableDb, record: StoreRecord): Store {
-  return { ...record, counts: storeCounts(db, record.id) };
+export function describeStore(db: ReadableDb, record: StoreRecord, offlineReason: string | null = null): Store {
+  return { ...record, offlineReason: record.status === 'offline' ? offlineReason : null, counts: storeCounts(db, record.id) };
 }

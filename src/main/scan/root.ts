@@ -19,7 +19,16 @@ export function inspectStoreRoot(path: string): RootCheck {
     return { ok: true, root: { id: `${st.dev}:${st.ino}`, isMount: st.dev !== parent.dev || st.ino === parent.ino }, real: realpathSync(path) };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    return { ok: false, code: err.code ?? 'EIO', message: `cannot open the store folder ${path}: ${err.message}` };
+    const code = err.code ?? 'EIO';
+    const message =
+      code === 'ENOENT'
+        ? `the store folder ${path} does not exist (a disk not plugged in, or a folder moved or deleted)`
+        : code === 'EACCES' || code === 'EPERM'
+          ? `permission denied on the store folder ${path}`
+          : code === 'ENOTDIR'
+            ? `a part of ${path} is not a folder`
+            : `cannot open the store folder ${path}: ${err.message}`;
+    return { ok: false, code, message };
   }
 }
 

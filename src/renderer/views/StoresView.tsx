@@ -93,10 +93,15 @@ function StoreCard({ store }: { store: Store }) {
       <div className="store-head">
         <div className="store-title">
           <h2>{store.name}</h2>
-          {store.status === 'offline' ? <span className="badge warn" title="The folder cannot be reached (unmounted disk?). Its index is kept.">offline</span> : scanning ? <span className="badge info">scanning</span> : <span className="badge ok">online</span>}
+          {store.status === 'offline' ? <span className="badge warn" title={store.offlineReason ?? 'The folder cannot be reached (unmounted disk?). Its index is kept.'}>offline</span> : scanning ? <span className="badge info">scanning</span> : <span className="badge ok">online</span>}
           <div className="mono muted small" title={store.path}>
             {store.path}
           </div>
+          {store.status === 'offline' && (
+            <p className="offline-reason small" role="status">
+              {store.offlineReason ? `${store.offlineReason[0]!.toUpperCase()}${store.offlineReason.slice(1)}.` : 'The folder cannot be reached.'} Its index is kept; rescan when the disk is back.
+            </p>
+          )}
         </div>
         <div className="store-actions">
           {scanning ? (
@@ -104,7 +109,7 @@ function StoreCard({ store }: { store: Store }) {
               <Icon name="stop" size={16} /> Cancel
             </button>
           ) : (
-            <button className="btn" onClick={() => void rescan(store.id)} disabled={store.status === 'offline'}>
+            <button className="btn" onClick={() => void rescan(store.id)} title={store.status === 'offline' ? 'Look at the folder again and rescan it if it is back' : undefined}>
               <Icon name="refresh" size={16} /> Rescan
             </button>
           )}

@@ -32,7 +32,10 @@ export const storesCommand: Command = {
     }
     const stores = ws.listStores();
     if (ctx.json) printJson(ctx, stores);
-    else ctx.out.write(`${table([['id', 'name', 'status', 'files', 'bytes', 'path'], ...stores.map((s) => [String(s.id), s.name, s.status, String(s.counts.files), formatBytes(s.counts.bytes), s.path])])}\n`);
+    else {
+      ctx.out.write(`${table([['id', 'name', 'status', 'files', 'bytes', 'path'], ...stores.map((s) => [String(s.id), s.name, s.status, String(s.counts.files), formatBytes(s.counts.bytes), s.path])])}\n`);
+      for (const s of stores) if (s.offlineReason) ctx.out.write(`${s.name} is offline: ${s.offlineReason}; its index is kept\n`);
+    }
     return EXIT_OK;
   },
 };
