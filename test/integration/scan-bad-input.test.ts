@@ -106,6 +106,14 @@ describe('bad input', () => {
     expect(third.summary).toMatchObject({ status: 'done', files: 5, missing: 0, errors: 0, hashed: 1 }); // only locked.bin, now readable
     expect((await listFiles(db)).get('locked.bin')!.sha256).toBe(sha256Of(join(store, 'locked.bin')));
     expect(await listFindings(db)).toEqual([]);
+
+    // The store folder itself cannot be listed: nothing below it is known to be gone.
+    chmodSync(store, 0o311);
+    const fourth = await indexStore(store, db, { as: NOBODY });
+    chmodSync(store, 0o777);
+    expect(fourth.summary).toMatchObject({ missing: 0, errors: 1 });
+    expect(findingFor(await listFindings(db), '.')).toMatchObject({ code: 'dir-eacces' });
+    expect([...(await listFiles(db)).values()].every((f) => f.state === 'present')).toBe(true);
   });
 
   it.skipIf(!isRoot)(`a read-only database: a clear error naming it, exit 2, nothing changed (${NEEDS_ROOT})`, async () => {

@@ -56,6 +56,7 @@ const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 /** The snapshot keys a path below which nothing was seen may have: as UTF-8 (when it is) for names that are, as raw bytes for names that are not. */
 function unseenKeys(rel: Uint8Array): string[] {
+  if (rel.length === 0) return ['']; // the store folder itself: nothing is known
   try {
     strictUtf8.decode(rel);
     return [pathKey(rel, true), pathKey(rel, false)];
@@ -410,7 +411,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         if (!cancelled && !fatal && storeWentAway()) storeGoesOffline(wentAwayMessage);
       }
       if (fatal) cancelNow();
-      if (unseen.length > 0) for (const key of snapshot.keys()) if (unseen.some((u) => key === u || key.startsWith(`${u}/`))) snapshot.delete(key);
+      if (unseen.length > 0) for (const key of snapshot.keys()) if (unseen.some((u) => u === '' || key === u || key.startsWith(`${u}/`))) snapshot.delete(key);
       progress.phase = 'hashing';
       if (!cancelled && !fatal && hadIndex) settleRenames();
       await hashQueue.drained();
