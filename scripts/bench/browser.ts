@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserType, Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../chromium';
 
 /**
  * Browser mode as a user runs it: `pedigree serve` in its own process, the UI
@@ -9,9 +10,6 @@ import type { Browser, BrowserType, Page } from 'playwright-core';
  * from node_modules at run time (a plain `import` would pull it into the
  * esbuild bundle, which breaks its own file lookups).
  */
-export const CHROMIUM = process.env.PEDIGREE_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync', '--disable-quic'];
-
 export interface Served {
   url: string;
   origin: string;
