@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/main/core/workspace';
 import { createRegistry, type Registry } from '../../src/main/registry';
-import { buildTrainingRepo, git, write } from '../fixtures/git/repo';
+import { buildGtoRepo } from '../fixtures/git/repo';
 import { write2x } from '../fixtures/mlflow/scenarios';
 import { tempDirs } from '../helpers/temp';
 import { openWorkspace } from '../helpers/workspace';
@@ -20,12 +20,7 @@ describe('importing registries the real readers found', () => {
   beforeAll(async () => {
     const ml = temp.make();
     write2x(ml);
-    const { root, commits } = buildTrainingRepo(temp.make());
-    write(root, 'dvc.yaml', 'artifacts:\n  clf:\n    path: models/a.safetensors\n    type: model\n    desc: a classifier\n');
-    git(root, 'add', 'dvc.yaml');
-    git(root, 'commit', '-q', '-m', 'declare the artifact');
-    const head = git(root, 'rev-parse', 'HEAD');
-    const tag = (name: string, at: string) => git(root, 'tag', '-a', name, '-m', `gto: ${name}`, at);
+    const { root, commits, head, tag } = buildGtoRepo(temp.make());
     tag('clf@v1.0.0', commits.weights);
     tag('clf@v1.1.0', head);
     tag('clf#prod#1', head);

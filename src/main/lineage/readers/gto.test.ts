@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildTrainingRepo, git, write } from '../../../../test/fixtures/git/repo';
+import { buildGtoRepo, git } from '../../../../test/fixtures/git/repo';
 import { edgesBetween, findingCodes, node, readStore } from '../../../../test/fixtures/plain/context';
 import { tempDirs } from '../../../../test/helpers/temp';
 import { gtoReader, parseGtoTag } from './gto';
@@ -24,12 +24,7 @@ describe('GTO tag grammar', () => {
 });
 
 describe('gto reader', async () => {
-  const { root, commits } = buildTrainingRepo(temp.make());
-  write(root, 'dvc.yaml', 'artifacts:\n  clf:\n    path: models/a.safetensors\n    type: model\n    desc: a classifier\n');
-  git(root, 'add', 'dvc.yaml');
-  git(root, 'commit', '-q', '-m', 'declare the artifact');
-  const head = git(root, 'rev-parse', 'HEAD');
-  const tag = (name: string, at: string) => git(root, 'tag', '-a', name, '-m', `gto: ${name}`, at);
+  const { root, commits, head, tag } = buildGtoRepo(temp.make());
   tag('clf@v1.0.0', commits.weights);
   tag('clf@v1.1.0', head);
   tag('clf#staging#1', commits.weights);
