@@ -1,8 +1,8 @@
-import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type BigIntStats, type Dirent } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import ignore, { type Ignore } from 'ignore';
 import { batchBuffers, FileBatchBuilder, FLAG_DVC, FLAG_NOT_UTF8, FLAG_VIA_LINK } from '../main/scan/file-batch';
-import type { FolderTask, HandedBack, HashFailure, IgnoreRule, WalkerSetup, WalkFinding, WalkMessage } from '../main/scan/protocol';
+import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, type FolderPart, type FolderTask, type HandedBack, type HashFailure, type IgnoreRule, type WalkerSetup, type WalkFinding, type WalkMessage } from '../main/scan/protocol';
 import { md5Of, openForHash, readSmall, sha256Of, SMALL_FILE } from './read-hash';
 
 /**
@@ -25,6 +25,37 @@ const DVC_YAML = Buffer.from('dvc.yaml');
 const DVC_LOCK = Buffer.from('dvc.lock');
 
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+
+/** Entries of a big folder between two looks at whether another walker is idle (and the least a walker gives away). */
+const SHARE_EVERY = 512;
+
+/** What the walk needs of a directory entry: readdir's Dirent, or one rebuilt from a shared part of a folder. */
+interface Entry {
+  name: Buffer;
+  isFile(): boolean;
+  isDirectory(): boolean;
+}
+
+function partOf(entries: Entry[]): FolderPart {
+  const names = Buffer.concat(entries.map((d) => d.name));
+  const ends = new Uint32Array(entries.length);
+  const types = new Uint8Array(entries.length);
+  let end = 0;
+  entries.forEach((d, i) => {
+    end += d.name.length;
+    ends[i] = end;
+    types[i] = d.isFile() ? ENTRY_FILE : d.isDirectory() ? ENTRY_DIR : ENTRY_OTHER;
+  });
+  return { names: new Uint8Array(names), ends, types };
+}
+
+function entriesOf(part: FolderPart): Entry[] {
+  const all = Buffer.from(part.names.buffer, part.names.byteOffset, part.names.byteLength);
+  return Array.from(part.ends, (end, i) => {
+    const type = part.types[i];
+    return { name: all.subarray(i === 0 ? 0 : part.ends[i - 1], end), isFile: () => type === ENTRY_FILE, isDirectory: () => type === ENTRY_DIR };
+  });
+}
 
 export class Walker {
   private readonly stack: FolderTask[] = [];
@@ -82,21 +113,24 @@ export class Walker {
   }
 
   private folder(task: FolderTask): void {
-    let entries: Dirent<Buffer>[];
-    try {
-      entries = readdirSync(Buffer.from(task.abs), { withFileTypes: true, encoding: 'buffer' });
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      // A folder deleted since its parent was listed is simply gone; any other failure hides what is in it.
-      this.finding(task.rel, `dir-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot list folder: ${err.message}`, err.code !== 'ENOENT');
-      return;
+    let entries: Entry[];
+    if (task.part) entries = entriesOf(task.part);
+    else {
+      try {
+        entries = readdirSync(Buffer.from(task.abs), { withFileTypes: true, encoding: 'buffer' });
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        // A folder deleted since its parent was listed is simply gone; any other failure hides what is in it.
+        this.finding(task.rel, `dir-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot list folder: ${err.message}`, err.code !== 'ENOENT');
+        return;
+      }
     }
     const relPrefix = task.rel.length ? Buffer.concat([task.rel, Buffer.of(SEP)]) : Buffer.alloc(0);
     const absPrefix = Buffer.concat([task.abs, Buffer.of(SEP)]);
     let ignores = task.ignores;
     // Decided before any entry is handled, so a file listed before `.dvc` still gets its MD5.
-    const dvc = task.dvc || entries.some((d) => (d.isDirectory() && d.name.equals(DVC_DIR)) || (!d.isDirectory() && (d.name.equals(DVC_YAML) || d.name.equals(DVC_LOCK))));
-    const ignoreFile = entries.find((d) => d.name.equals(IGNORE_FILE));
+    const dvc = task.part ? task.dvc : task.dvc || entries.some((d) => (d.isDirectory() && d.name.equals(DVC_DIR)) || (!d.isDirectory() && (d.name.equals(DVC_YAML) || d.name.equals(DVC_LOCK))));
+    const ignoreFile = task.part ? undefined : entries.find((d) => d.name.equals(IGNORE_FILE));
     if (ignoreFile) {
       const rel = Buffer.concat([relPrefix, IGNORE_FILE]);
       // Only a regular file is read: a FIFO under that name would block the walk for ever.
@@ -111,7 +145,15 @@ export class Walker {
       }
     }
     const fileFlags = dvc ? FLAG_DVC : 0;
-    for (const d of entries) {
+    for (let k = 0; k < entries.length; k++) {
+      // A big folder is shared with an idle walker: it takes the second half of what is left.
+      if (k % SHARE_EVERY === 0 && entries.length - k >= 2 * SHARE_EVERY && Atomics.load(this.setup.hungry, 0) > 0) {
+        const half = k + Math.ceil((entries.length - k) / 2);
+        this.handedBack.push({ task: { ...task, dvc, ignores, part: partOf(entries.slice(half)) } });
+        entries = entries.slice(0, half);
+        this.flush(false, true);
+      }
+      const d = entries[k]!;
       const name = d.name;
       const rel = Buffer.concat([relPrefix, name]);
       const abs = Buffer.concat([absPrefix, name]);

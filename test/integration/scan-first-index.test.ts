@@ -37,6 +37,7 @@ describe('a first index', () => {
     const gguf = Buffer.concat([Buffer.from('GGUF'), Buffer.from([3, 0, 0, 0]), Buffer.alloc(40)]);
     buildTree(store, [
       ...smallFiles(2600, 100), // past the point where the file indexes are dropped
+      ...Array.from({ length: 3000 }, (_, i): [string, Entry] => [`flat/img${i}.txt`, `image ${i}`]), // one big folder: shared between the walkers
       ['empty.txt', ''],
       ['big.bin', { size: 3 * MB, seed: 'big' }], // above the small-file limit: hashed in the pool
       ['model.bin', zip], // magic bytes: a PyTorch zip checkpoint
@@ -51,7 +52,7 @@ describe('a first index', () => {
 
     const { code, summary } = await indexStore(store, join(dir, 'first.db'));
     expect(code).toBe(0);
-    const total = 2600 + 9;
+    const total = 2600 + 3000 + 9;
     expect(summary).toMatchObject({ status: 'done', files: total, new: total, hashed: total, errors: 0 });
     const first = await listFiles(join(dir, 'first.db'));
     expect(first.size).toBe(total);
@@ -128,11 +129,11 @@ describe('a first index', () => {
 
   it('walks with any number of walker threads to the same files, once each, however the folders are shared', async () => {
     const root = temp.make();
-    // Wide and deep: many folders of one file, a few big folders, a long chain.
     const chain = Array.from({ length: 40 }, (_, i) => `c${i}`).join('/');
-    buildTree(root, [...smallFiles(1500, 3), ...Array.from({ length: 400 }, (_, i): [string, Entry] => [`wide/w${i}/only.txt`, String(i)]), [`${chain}/deep.txt`, 'deep']]);
+    // Wide and deep: many folders of one file, a few big folders, a long chain, and one flat folder big enough to be shared out.
+    buildTree(root, [...smallFiles(1500, 3), ...Array.from({ length: 400 }, (_, i): [string, Entry] => [`wide/w${i}/only.txt`, String(i)]), [`${chain}/deep.txt`, 'deep'], ...Array.from({ length: 6000 }, (_, i): [string, Entry] => [`flat/x${i}.txt`, String(i)])]);
     const one = await walkTree(root, { threads: 1, batchSize: 64 });
-    expect(one.files.size).toBe(1500 + 400 + 1);
+    expect(one.files.size).toBe(1500 + 400 + 1 + 6000);
     for (const threads of [2, 5]) {
       const many = await walkTree(root, { threads, batchSize: 64 });
       expect(many.error).toBeNull();

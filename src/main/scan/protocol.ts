@@ -52,7 +52,24 @@ export interface FolderTask {
   utf8: boolean;
   /** `device:inode` of this folder and each above it: a folder that is one of them again is a loop (a bind mount, say). */
   ancestors: string[];
+  /**
+   * Part of a big folder another walker listed and shared: these entries
+   * only, with `dvc` and `ignores` already decided for the folder (no listing,
+   * no .pedigreeignore to read).
+   */
+  part?: FolderPart;
 }
+
+/** Entries of a folder, packed: names end to end (`ends[i]` is where the i-th ends), and each one's type as readdir gave it. */
+export interface FolderPart {
+  names: Uint8Array;
+  ends: Uint32Array;
+  /** ENTRY_FILE, ENTRY_DIR or ENTRY_OTHER (a link, or unknown: lstat decides). */
+  types: Uint8Array;
+}
+export const ENTRY_OTHER = 0;
+export const ENTRY_FILE = 1;
+export const ENTRY_DIR = 2;
 
 /** Folders a walker hands back: reached through a symbolic link (checked against every folder walked), or given away. */
 export interface HandedBack {
