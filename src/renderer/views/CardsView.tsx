@@ -6,6 +6,7 @@ import type { LineageNodeDto } from '../../shared/lineage';
 import { getApi } from '../api';
 import { Empty, ErrorBox, Loading } from '../components/States';
 import { useAppStore } from '../state/store';
+import { TYPING_PAUSE_MS } from './typing';
 
 const NODE_MIME = 'application/x-pedigree-node';
 const SECTION_MIME = 'application/x-pedigree-section';
@@ -105,7 +106,7 @@ function GenerateButton() {
   const [hits, setHits] = useState<LineageNodeDto[]>([]);
   useEffect(() => {
     if (!query.trim()) return setHits([]);
-    const t = setTimeout(() => void getApi().searchLineage({ query, kind: 'checkpoint', limit: 8 }).then((r) => setHits(r.rows), () => setHits([])), 120);
+    const t = setTimeout(() => void getApi().searchLineage({ query, kind: 'checkpoint', limit: 8 }).then((r) => setHits(r.rows), () => setHits([])), TYPING_PAUSE_MS);
     return () => clearTimeout(t);
   }, [query]);
   const generate = async (n: LineageNodeDto) => {

@@ -4,6 +4,7 @@ import { Empty, ErrorBox, Loading } from '../components/States';
 import { VirtualList } from '../components/VirtualList';
 import { formatBytes, KIND_LABEL } from '../components/format';
 import { filtersFromRoute, useAppStore } from '../state/store';
+import { TYPING_PAUSE_MS } from './typing';
 
 const ROW = 34;
 
@@ -34,7 +35,7 @@ export function FilesView() {
   // Typing searches after a short pause, not on every key.
   useEffect(() => {
     if (text === filters.query) return;
-    const t = setTimeout(() => setFilters({ query: text }), 150);
+    const t = setTimeout(() => setFilters({ query: text }), TYPING_PAUSE_MS);
     return () => clearTimeout(t);
   }, [text, filters.query, setFilters]);
   useEffect(() => {

@@ -5,6 +5,7 @@ import { Empty, ErrorBox, Loading } from '../components/States';
 import { hiddenByCollapse } from '../state/lineage';
 import { useAppStore } from '../state/store';
 import { NodePanel } from './NodePanel';
+import { TYPING_PAUSE_MS } from './typing';
 
 const num = (v: string | undefined, d: number) => (v && /^\d+$/.test(v) ? Number(v) : d);
 
@@ -55,7 +56,7 @@ export function LineageView() {
     if (sel !== selected) void select(sel);
   }, [sel, select, selected]);
   useEffect(() => {
-    const t = setTimeout(() => void searchNodes(query, { kind: kind || undefined, storeId: storeId ?? undefined, auditStatus: auditStatus || undefined }), 120);
+    const t = setTimeout(() => void searchNodes(query, { kind: kind || undefined, storeId: storeId ?? undefined, auditStatus: auditStatus || undefined }), TYPING_PAUSE_MS);
     return () => clearTimeout(t);
   }, [query, kind, storeId, auditStatus, searchNodes]);
 
