@@ -88,3 +88,27 @@ describe('lineage in the workspace', () => {
     expect(nodesOfKind(ws.db, 'stage', proj.id)).toEqual([]); // the graph was replaced, not added to
   });
 });
+
+describe('the plain reader in the workspace', () => {
+  it('finds a checkpoint the index knows by its first bytes, whatever its name (epoch3.bin, a PyTorch zip)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pedigree-lineage-magic-'));
+    try {
+      mkdirSync(join(dir, 'run'));
+      writeFileSync(join(dir, 'run', 'epoch3.bin'), Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(120)]));
+      writeFileSync(join(dir, 'run', 'noise.bin'), Buffer.alloc(128, 7)); // a .bin that is no checkpoint
+      writeFileSync(join(dir, 'run', 'config.yaml'), 'seed: 7\nlr: 0.01\n');
+      const ws = Workspace.open({ dbPath: join(dir, 'ws.db'), workersDir: join(REPO, 'dist', 'workers'), mode: 'cli', version: 'test' });
+      try {
+        const store = ws.addStore({ path: join(dir, 'run') });
+        await store.scan!.done;
+        await ws.idle();
+        const ckpts = nodesOfKind(ws.db, 'checkpoint', store.store.id).map((n) => n.label);
+        expect(ckpts).toEqual(['epoch3.bin']);
+      } finally {
+        await ws.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -322,6 +322,7 @@ export function setFileFormat(db: WritableDb, id: number, kind: FileKind, format
 class PresentFile {
   constructor(
     readonly size: number,
+    readonly kind: FileKind,
     private readonly path: string,
     private readonly digests: () => Map<string, [string | null, string | null]>,
   ) {}
@@ -339,7 +340,7 @@ class PresentFile {
  * characters a file, most of the cost for a store of small files) are read
  * in one query the first time any is asked for.
  */
-export function presentFilesOfStore(db: ReadableDb, storeId: number): Map<string, { size: number; sha256: string | null; md5: string | null }> {
+export function presentFilesOfStore(db: ReadableDb, storeId: number): Map<string, { size: number; sha256: string | null; md5: string | null; kind: FileKind }> {
   let digests: Map<string, [string | null, string | null]> | null = null;
   const loadDigests = () => {
     if (digests) return digests;
@@ -348,10 +349,10 @@ export function presentFilesOfStore(db: ReadableDb, storeId: number): Map<string
     stmt.raw(false);
     return digests;
   };
-  const stmt = db.statement(`SELECT display_path, size FROM files WHERE store_id = ? AND state = 'present'`);
-  const rows = stmt.raw(true).all(storeId) as [string, number][];
+  const stmt = db.statement(`SELECT display_path, size, kind FROM files WHERE store_id = ? AND state = 'present'`);
+  const rows = stmt.raw(true).all(storeId) as [string, number, FileKind][];
   stmt.raw(false);
-  return new Map(rows.map((r) => [r[0], new PresentFile(r[1], r[0], loadDigests)]));
+  return new Map(rows.map((r) => [r[0], new PresentFile(r[1], r[2], r[0], loadDigests)]));
 }
 
 export function fileIdAt(db: ReadableDb, storeId: number, displayPath: string): number | null {

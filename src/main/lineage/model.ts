@@ -1,4 +1,4 @@
-import type { Severity } from '../../shared/domain';
+import type { FileKind, Severity } from '../../shared/domain';
 
 /**
  * The lineage model that every store reader produces: a fragment of nodes and
@@ -89,8 +89,11 @@ export interface LineageFragment {
 /** What a store reader is given: the store root and what the index knows of its files. */
 export interface ReaderContext {
   root: string;
-  /** Store-relative paths of indexed files (present), with digests when hashed. */
-  files: ReadonlyMap<string, { size: number; sha256: string | null; md5: string | null }>;
+  /**
+   * Store-relative paths of indexed files (present), with digests when hashed,
+   * and the kind the index gave each (by name, corrected by its first bytes).
+   */
+  files: ReadonlyMap<string, { size: number; sha256: string | null; md5: string | null; kind?: FileKind }>;
 }
 
 export interface StoreReader {

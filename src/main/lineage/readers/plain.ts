@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { FileKind } from '../../../shared/domain';
 import { inspectFile, type FormatReport } from '../../formats/index';
 import type { Evidence, ReaderContext, StoreReader } from '../model';
 import { classifyByName } from '../../scan/classify';
@@ -28,15 +29,16 @@ const MAX_CHECKPOINTS = 5_000;
 /** Training state that shares checkpoint extensions but holds no weights (HF Trainer writes these). */
 const NOT_WEIGHTS = /^(training_args\.bin|rng_state(_\d+)?\.pth|scheduler\.pt|scaler\.pt)$/i;
 
-function isCheckpoint(name: string): boolean {
-  return classifyByName(name).kind === 'checkpoint' && !name.endsWith('.index.json') && !NOT_WEIGHTS.test(name);
+/** By its name, or by the kind the index gave it from its first bytes (an `epoch3.bin` that is a PyTorch zip). */
+function isCheckpoint(name: string, indexedKind?: FileKind): boolean {
+  return (indexedKind === 'checkpoint' || classifyByName(name).kind === 'checkpoint') && !name.endsWith('.index.json') && !NOT_WEIGHTS.test(name);
 }
 
 type Beside = { key: string; relation: 'config' | 'environment' | 'card'; card?: Card; refs: { key: string; role: 'base' | 'input'; evidence: Evidence }[]; commit?: string };
 
 export const plainReader: StoreReader = {
   id: 'plain',
-  match: (ctx) => [...ctx.files.keys()].some((p) => isCheckpoint(baseName(p))),
+  match: (ctx) => [...ctx.files].some(([p, f]) => isCheckpoint(baseName(p), f.kind)),
   read: async (ctx) => {
     const b = new FragmentBuilder('plain');
     const repos = findHubRepos(ctx);
@@ -50,7 +52,7 @@ export const plainReader: StoreReader = {
       const list = byDir.get(dir);
       if (list) list.push(rel);
       else byDir.set(dir, [rel]);
-      if (isCheckpoint(baseName(rel)) && !hfDirs.has(dir)) checkpoints.push(rel);
+      if (isCheckpoint(baseName(rel), ctx.files.get(rel)?.kind) && !hfDirs.has(dir)) checkpoints.push(rel);
     }
     if (checkpoints.length > MAX_CHECKPOINTS) b.finding('', 'plain-checkpoints-capped', 'info', `${checkpoints.length} checkpoint files; the first ${MAX_CHECKPOINTS} are read`);
     const folders = indexedFolders(ctx);
