@@ -174,12 +174,19 @@ describe('a store on a disk that is unmounted between scans', () => {
       expect((await listStores(db))[0]!.status).toBe('offline');
       expect([...(await listFiles(db)).values()].map((f) => f.state)).toEqual(['present', 'present']);
 
+      // Files written into the plain folder: that is a folder in use, not an unmounted disk; it is scanned (and never stuck offline).
+      writeFileSync(join(mountPoint, 'stray.txt'), 'written while unmounted');
+      const plain = await indexStore(mountPoint, db);
+      expect(plain.summary).toMatchObject({ status: 'done', files: 1, new: 1, missing: 2 });
+      expect((await listStores(db))[0]!.status).toBe('online');
+      rmSync(join(mountPoint, 'stray.txt'));
+
       // Mounted again (a tmpfs comes back empty: the files are put back as the disk would bring them).
       execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'pedigree-test', mountPoint]);
       buildTree(mountPoint, [['model.safetensors', 'weights'], ['data/train.csv', 'a,b\n']]);
       ageTree(mountPoint);
       const back = await indexStore(mountPoint, db);
-      expect(back.summary).toMatchObject({ status: 'done', files: 2, missing: 0, new: 0 });
+      expect(back.summary).toMatchObject({ status: 'done', files: 2, missing: 1 }); // stray.txt, gone with the plain folder's content
       expect((await listStores(db))[0]!.status).toBe('online');
     } finally {
       try {

@@ -133,7 +133,7 @@ export class Workspace {
     const root = inspectStoreRoot(s.path);
     const reason = !root.ok
       ? root.message
-      : looksUnmounted(s.root, root.root)
+      : looksUnmounted(s.root, root)
         ? `nothing is mounted on ${s.path} any more (it was a mount point at the last scan); the index is kept as it was`
         : null;
     const status = reason === null ? 'online' : 'offline';

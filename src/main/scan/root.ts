@@ -1,9 +1,10 @@
-import { realpathSync, statSync } from 'node:fs';
+import { opendirSync, realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoreRoot } from '../db/stores';
 
 export type RootCheck =
-  | { ok: true; root: StoreRoot; real: string }
+  /** `empty`: the folder holds nothing (what an unmounted disk leaves behind). */
+  | { ok: true; root: StoreRoot; real: string; empty: boolean }
   | { ok: false; code: string; message: string };
 
 /**
@@ -16,7 +17,7 @@ export function inspectStoreRoot(path: string): RootCheck {
     const st = statSync(path, { bigint: true });
     if (!st.isDirectory()) return { ok: false, code: 'ENOTDIR', message: `${path} is not a folder` };
     const parent = statSync(dirname(path), { bigint: true });
-    return { ok: true, root: { id: `${st.dev}:${st.ino}`, isMount: st.dev !== parent.dev || st.ino === parent.ino }, real: realpathSync(path) };
+    return { ok: true, root: { id: `${st.dev}:${st.ino}`, isMount: st.dev !== parent.dev || st.ino === parent.ino }, real: realpathSync(path), empty: isEmptyFolder(path) };
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     const code = err.code ?? 'EIO';
@@ -32,6 +33,20 @@ export function inspectStoreRoot(path: string): RootCheck {
   }
 }
 
+/** Reads one entry at most; a folder that cannot be listed counts as not empty (the walk reports why). */
+function isEmptyFolder(path: string): boolean {
+  try {
+    const dir = opendirSync(path);
+    try {
+      return dir.readSync() === null;
+    } finally {
+      dir.closeSync();
+    }
+  } catch {
+    return false;
+  }
+}
+
 /** `device:inode` of the folder now, or null when it is gone. */
 export function storeRootId(path: string): string | null {
   try {
@@ -43,10 +58,13 @@ export function storeRootId(path: string): string | null {
 }
 
 /**
- * The store's folder was a mount point at its last complete scan and nothing
- * is mounted there now: a disk was unmounted and left its empty mount point.
- * Scanning it would mark every file missing; the store is offline instead.
+ * The store's folder was a mount point at its last complete scan, nothing is
+ * mounted there now, and it is empty: a disk was unmounted and left its mount
+ * point. Scanning it would mark every file missing; the store is offline
+ * instead. A plain folder with files in it is scanned (someone put files
+ * there, or the store moved onto the parent disk): its root is then recorded
+ * anew, so a store never stays offline while its folder has content.
  */
-export function looksUnmounted(last: StoreRoot | null, now: StoreRoot): boolean {
-  return last !== null && last.isMount && !now.isMount;
+export function looksUnmounted(last: StoreRoot | null, now: { root: StoreRoot; empty: boolean }): boolean {
+  return last !== null && last.isMount && !now.root.isMount && now.empty;
 }

@@ -317,7 +317,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     // Gone, unreadable, or not a folder: offline, with its index kept.
     offline = ['ENOENT', 'EIO', 'ENOTDIR', 'ENXIO', 'ENODEV', 'ESTALE'].includes(rootCheck.code);
     fatal = rootCheck.message;
-  } else if (looksUnmounted(store.root, rootCheck.root)) {
+  } else if (looksUnmounted(store.root, rootCheck)) {
     storeGoesOffline(`nothing is mounted on the store folder ${store.path} any more (it was a mount point at the last scan): the disk looks unmounted; its index is kept as it was`);
   } else {
     rootAtStart = rootCheck.root;
@@ -470,7 +470,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         finishScan(db, scanId, status, finishedAt, summary);
         recordStoreScan(db, store.id, finishedAt, status);
         setStoreStatus(db, store.id, offline ? 'offline' : 'online');
-        if (status === 'done' && rootAtStart) recordStoreRoot(db, store.id, rootAtStart);
+        // A cancelled scan that found files saw a real folder too: the next one is protected from an empty mount point.
+        if (rootAtStart && (status === 'done' || (status === 'cancelled' && counts.files > 0))) recordStoreRoot(db, store.id, rootAtStart);
       });
     } catch (e) {
       summary.message = `${summary.message ? summary.message + '; ' : ''}could not record the scan: ${errorText(e)}`;
