@@ -23,6 +23,7 @@ export async function walkFloorChild(root: string, threads: number, workersDir: 
         files += b.count;
         for (let i = 0; i < b.count; i++) if (b.flags[i]! & 8) hashed++;
       },
+      onFindings: () => {},
       hasRoom: () => true,
     },
   );

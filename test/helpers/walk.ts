@@ -52,6 +52,10 @@ export function walkTree(root: string, opts: { followSymlinks?: boolean; batchSi
         for (const f of findings) res.findings.set(text(f.rel), f);
         res.allFindings.push(...findings);
       },
+      onFindings: (findings) => {
+        for (const f of findings) res.findings.set(text(f.rel), f);
+        res.allFindings.push(...findings);
+      },
       hasRoom: () => true,
     },
   );

@@ -69,6 +69,24 @@ describe('the walker', () => {
     expect(followed.findings.has('to-inside-dir')).toBe(false);
   });
 
+  it('walks a folder two links lead to under the smaller path, whichever walker gets there first', async () => {
+    const outside = temp.make();
+    buildTree(outside, Array.from({ length: 50 }, (_, i): [string, { size: number; seed: string } | string] => [`f${i}.txt`, `outside ${i}`]));
+    const root = temp.make();
+    buildTree(root, [
+      ...Array.from({ length: 30 }, (_, i): [string, string] => [`b/pad${i}/x.txt`, String(i)]), // b's side is reached first by a walker, often
+      ['b/link', { symlink: outside }],
+      ['a/link', { symlink: outside }],
+    ]);
+    for (let round = 0; round < 4; round++) {
+      const w = await walkTree(root, { followSymlinks: true, threads: 3, batchSize: 8 });
+      const linked = [...w.files.keys()].filter((p) => p.includes('/link/'));
+      expect(linked.length).toBe(50);
+      expect(linked.every((p) => p.startsWith('a/link/'))).toBe(true);
+      expect(w.findings.get('b/link')).toMatchObject({ code: 'symlink-loop', message: expect.stringMatching(/already walked through another link/) });
+    }
+  });
+
   it('detects symbolic link loops, with or without following links, and reports dangling links', async () => {
     const root = temp.make();
     buildTree(root, [

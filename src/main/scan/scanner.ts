@@ -10,7 +10,7 @@ import { batchHead, batchPath, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_NOT_UTF8
 import { indexedRenameKey, newFileJob, renameKey, type FileJob } from './file-job';
 import type { HashPool } from './hash-pool';
 import { HashQueue } from './hash-queue';
-import type { HashFailure, HashOutcome } from './protocol';
+import type { HashFailure, HashOutcome, WalkFinding } from './protocol';
 import { inspectStoreRoot, looksUnmounted, storeRootId } from './root';
 import { startWalk, type Walk, type WalkBatch } from './walk-pool';
 import { ScanWriter } from './writes';
@@ -269,11 +269,14 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     toHash.push(f);
   };
 
-  const onBatch = ({ files: b, failures, findings, statAtNs }: WalkBatch) => {
+  const onFindings = (findings: WalkFinding[]) => {
     for (const wf of findings) {
       if (wf.unseen) unseen.push(...unseenKeys(wf.rel));
       addFinding({ path: Buffer.from(wf.rel).toString('utf8') || '.', code: wf.code, severity: wf.severity, message: wf.message });
     }
+  };
+  const onBatch = ({ files: b, failures, findings, statAtNs }: WalkBatch) => {
+    onFindings(findings);
     const failureAt = new Map(failures.map((f) => [f.index, f]));
     const toHash: FileJob[] = [];
     writer.weighBulk();
@@ -346,6 +349,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
             cancelNow();
           }
         },
+        onFindings,
         hasRoom: () => cancelled || hashQueue.queued < QUEUE_HIGH,
       },
     );

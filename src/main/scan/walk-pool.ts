@@ -33,6 +33,8 @@ export interface WalkBatch {
 
 export interface WalkSink {
   onBatch(batch: WalkBatch): void;
+  /** Findings of the walk itself (a folder reached again through another link). */
+  onFindings(findings: WalkFinding[]): void;
   /** False while the scanner has enough to do: walkers then wait once they are `window` batches ahead. */
   hasRoom(): boolean;
 }
@@ -56,8 +58,16 @@ interface WalkerState {
 export function startWalk(opts: WalkOptions, sink: WalkSink): Walk {
   const hungry = new Int32Array(new SharedArrayBuffer(4));
   const queue: FolderTask[] = [{ abs: Buffer.from(opts.root), rel: new Uint8Array(0), ignores: [], dvc: false, inDvcDir: false, utf8: true, ancestors: [opts.rootKey] }];
-  /** Folders reached through links, by `device:inode`: each is walked once. */
+  /** Folders walked through links (and the root), by `device:inode`: each is walked once. */
   const linked = new Set<string>([opts.rootKey]);
+  /**
+   * Folders reached through links, waiting for the plain walk to end: of two
+   * links to one folder, the one with the smaller path is walked, whichever
+   * walker came to it first, so its files keep their paths from scan to scan.
+   */
+  const viaLinks = new Map<string, FolderTask>();
+  const compareRel = (a: FolderTask, b: FolderTask) => Buffer.compare(Buffer.from(a.rel), Buffer.from(b.rel));
+  const alreadyWalked = (task: FolderTask): WalkFinding => ({ rel: task.rel, code: 'symlink-loop', severity: 'warning', message: 'folder already walked through another link; not walked again' });
   let finished = false;
   let resolveDone!: (error: string | null) => void;
   const done = new Promise<string | null>((r) => (resolveDone = r));
@@ -83,30 +93,44 @@ export function startWalk(opts: WalkOptions, sink: WalkSink): Walk {
   };
 
   const dispatch = () => {
-    for (const w of walkers) {
-      if (queue.length === 0) break;
-      if (w.busy) continue;
-      w.busy = true;
-      w.worker.postMessage(queue.pop()!);
+    for (;;) {
+      for (const w of walkers) {
+        if (queue.length === 0) break;
+        if (w.busy) continue;
+        w.busy = true;
+        w.worker.postMessage(queue.pop()!);
+      }
+      const idle = walkers.filter((w) => !w.busy).length;
+      Atomics.store(hungry, 0, queue.length === 0 ? idle : 0);
+      if (idle < walkers.length || queue.length > 0) return;
+      if (viaLinks.size === 0) return finish(null);
+      // The plain walk is over: the folders reached through links, each once, in path order.
+      for (const [key, task] of [...viaLinks].sort((a, b) => compareRel(b[1], a[1]))) {
+        linked.add(key);
+        queue.push(task);
+      }
+      viaLinks.clear();
     }
-    const idle = walkers.filter((w) => !w.busy).length;
-    Atomics.store(hungry, 0, queue.length === 0 ? idle : 0);
-    if (idle === walkers.length && queue.length === 0) finish(null);
   };
 
   for (const w of walkers) {
     w.worker.on('message', (m: WalkMessage) => {
       if (finished) return;
+      const losers: WalkFinding[] = [];
       for (const h of m.handedBack) {
-        if (h.linkKey !== undefined) {
-          if (linked.has(h.linkKey)) {
-            m.findings.push({ rel: h.task.rel, code: 'symlink-loop', severity: 'warning', message: 'folder already walked through another link; not walked again' });
-            continue;
-          }
-          linked.add(h.linkKey);
+        if (h.linkKey === undefined) {
+          queue.push(h.task);
+          continue;
         }
-        queue.push(h.task);
+        const held = viaLinks.get(h.linkKey);
+        if (linked.has(h.linkKey)) losers.push(alreadyWalked(h.task));
+        else if (!held) viaLinks.set(h.linkKey, h.task);
+        else if (compareRel(h.task, held) < 0) {
+          viaLinks.set(h.linkKey, h.task);
+          losers.push(alreadyWalked(held));
+        } else losers.push(alreadyWalked(h.task));
       }
+      if (losers.length > 0) sink.onFindings(losers);
       w.owed++;
       if (m.idle) w.busy = false;
       sink.onBatch(m);
