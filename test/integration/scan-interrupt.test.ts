@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Workspace } from '../../src/main/core/workspace';
 import type { Finding, FileRow } from '../../src/shared/domain';
-import { finished, spawnCli, indexStore } from '../helpers/cli';
+import { finished, indexStore, runCli, spawnCli } from '../helpers/cli';
 import { tempDirs, waitFor } from '../helpers/temp';
 import { ageTree, buildTree, sha256Of, type Entry } from '../helpers/tree';
 import { integrityCheck, openWorkspace, rawFiles, scanStatuses } from '../helpers/workspace';
@@ -197,6 +197,25 @@ describe('interrupted scans', () => {
     const after = rawFiles(db);
     for (const [p, f] of stored) expect(after.get(p)).toMatchObject({ id: f.id, sha256: f.sha256 });
     for (const [p, f] of after) expect(f.sha256, p).toBe(sha256Of(join(store, p)));
+  });
+
+  it('a second process asked to scan a store another one is scanning refuses, naming it; after that one dies, it scans', async () => {
+    const dir = temp.make();
+    const store = join(dir, 'store');
+    const db = join(dir, 'pedigree.db');
+    buildTree(store, bigFiles('shard-', 8, 12 * MB));
+    ageTree(store);
+    const first = spawnCli(['index', store, '--db', db], { throttleMs: 150 });
+    const exited = finished(first);
+    await waitFor('the first scan running', () => existsSync(db) && (() => { try { return scanStatuses(db).includes('running'); } catch { return false; } })(), 20_000, 25);
+    const second = await runCli(['index', store, '--db', db]);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`being scanned by another Pedigree on this machine \\(process ${first.pid}\\)`));
+    first.kill('SIGKILL');
+    await exited;
+    const { summary } = await indexStore(store, db);
+    expect(summary).toMatchObject({ status: 'done', files: 8 });
+    expect(scanStatuses(db)).toEqual(['interrupted', 'done']);
   });
 
   it('a database that turns read-only mid-scan ends the scan with an error naming it; the index stays consistent', async () => {

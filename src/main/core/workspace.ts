@@ -1,4 +1,4 @@
-import { accessSync, constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { availableParallelism, hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { ApiEvent, ApiHandlers } from '../../shared/api';
@@ -7,7 +7,7 @@ import type { Store } from '../../shared/domain';
 import { closeDb, openWorkspaceDb, schemaVersion, type WritableDb } from '../db/connection';
 import { restoreFileIndexes, searchFileRows, workspaceTotals } from '../db/files';
 import { countFindings, insertFinding, listFindingRows } from '../db/findings';
-import { listScanSummaries, markInterruptedScans } from '../db/scans';
+import { listScanSummaries, markInterruptedScans, scansRunningElsewhere } from '../db/scans';
 import { deleteStore, describeStore, findStoreByPath, getStore, insertStore, listStoreRecords, setStoreStatus, type StoreRecord } from '../db/stores';
 import { createHashPool, type HashPool } from '../scan/hash-pool';
 import { inspectStoreRoot, looksUnmounted } from '../scan/root';
@@ -64,13 +64,30 @@ function assertWritable(dbPath: string): void {
 /** This process, as the owner of the scans it runs. */
 const SCAN_OWNER = { pid: process.pid, host: hostname() };
 
-/** Signal 0 checks that a process exists; EPERM means it does, under another user. */
-function processIsAlive(pid: number): boolean {
+/**
+ * Is the process that started a scan at `since` still running? Signal 0 checks
+ * that a process with the pid exists (EPERM: it does, under another user); on
+ * Linux its start time must also be before the scan's, or the pid was reused.
+ */
+function processIsAlive(pid: number, since: string): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const started = processStartMs(pid);
+  return started === null || started <= Date.parse(since) + 1000;
+}
+
+/** When a process started (Linux: /proc/PID/stat field 22, clock ticks after boot, at the usual 100 a second); null elsewhere. */
+function processStartMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
+    return Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + ticks * 10 : null;
+  } catch {
+    return null;
   }
 }
 
@@ -90,8 +107,15 @@ export class Workspace {
   static open(options: WorkspaceOptions): Workspace {
     assertWritable(options.dbPath);
     const db = openWorkspaceDb(options.dbPath);
-    markInterruptedScans(db, SCAN_OWNER, processIsAlive);
-    restoreFileIndexes(db); // a first index killed mid-way leaves them dropped
+    const { stillRunning } = markInterruptedScans(db, SCAN_OWNER, processIsAlive);
+    // A first index killed mid-way leaves the file indexes dropped; one running in another process rebuilds them itself.
+    if (stillRunning === 0) {
+      try {
+        restoreFileIndexes(db);
+      } catch {
+        // (a full disk, say) queries still work, more slowly; the next open tries again
+      }
+    }
     return new Workspace(db, options);
   }
 
@@ -183,6 +207,9 @@ export class Workspace {
     const running = [...this.scans.values()].find((h) => h.storeId === storeId);
     if (running) return running;
     const store = this.getStore(storeId);
+    // Two processes scanning one store would race on its rows; the second is refused, saying who has it.
+    const elsewhere = scansRunningElsewhere(this.db, storeId, SCAN_OWNER, processIsAlive);
+    if (elsewhere.length > 0) throw new ApiError('conflict', `the store "${store.name}" is being scanned by another Pedigree on this machine (process ${elsewhere[0]!.pid}); wait for that scan to end, or stop it`);
     const handle = startScan({ db: this.db, pool: () => this.hashPool(), hashThreads: this.options.hashThreads ?? availableParallelism(), walkThreads: this.options.walkThreads ?? availableParallelism(), walkWorkerFile: join(this.options.workersDir, 'walk.js'), emit: this.emit, owner: SCAN_OWNER, throttleMs: this.options.throttleMs }, store, { rehash });
     this.scans.set(handle.scanId, handle);
     // The scan is over when its summary is: a rescan asked for right then starts a new one.

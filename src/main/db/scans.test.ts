@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeDb, openWorkspaceDb, type WritableDb } from './connection';
-import { insertScan, markInterruptedScans } from './scans';
+import { insertScan, markInterruptedScans, scansRunningElsewhere } from './scans';
 
 let db: WritableDb;
 afterEach(() => closeDb(db));
@@ -17,7 +17,16 @@ describe('markInterruptedScans', () => {
     insertScan(db, 1, 'now', { pid: 200, host: 'elsewhere' }); // another machine: cannot be asked
     insertScan(db, 1, 'now', self); // this process, from an earlier workspace object: not running any more
     db.raw.prepare(`INSERT INTO scans (store_id, started_at, status) VALUES (1, 'now', 'running')`).run(); // from before owners were recorded
-    expect(markInterruptedScans(db, self, (pid) => pid === 200)).toBe(4);
+    expect(markInterruptedScans(db, self, (pid) => pid === 200)).toEqual({ marked: 4, stillRunning: 1 });
     expect(statuses()).toEqual(['running', 'interrupted', 'interrupted', 'interrupted', 'interrupted']);
+    expect(scansRunningElsewhere(db, 1, self, (pid) => pid === 200)).toEqual([{ id: 1, pid: 200 }]);
+  });
+
+  it('takes a pid that started after the scan for another process that reused it', () => {
+    db = openWorkspaceDb(':memory:');
+    db.raw.prepare(`INSERT INTO stores (path, name, added_at) VALUES ('/s', 's', 'now')`).run();
+    insertScan(db, 1, '2026-01-01T00:00:00.000Z', { pid: 200, host: 'here' });
+    const startedAfter = (_pid: number, since: string) => Date.parse('2026-06-01T00:00:00.000Z') <= Date.parse(since); // the pid's process began in June
+    expect(markInterruptedScans(db, { pid: 100, host: 'here' }, startedAfter)).toEqual({ marked: 1, stillRunning: 0 });
   });
 });

@@ -22,15 +22,23 @@ export function finishScan(db: WritableDb, scanId: number, status: ScanStatus, f
  * Scans from before owners were recorded, or from another host (a workspace on
  * a shared disk), cannot be asked after and are marked as before.
  */
-export function markInterruptedScans(db: WritableDb, self: ScanOwner, isAlive: (pid: number) => boolean): number {
-  const running = db.statement(`SELECT id, owner_pid, owner_host FROM scans WHERE status = 'running'`).all() as { id: number; owner_pid: number | null; owner_host: string | null }[];
+export function markInterruptedScans(db: WritableDb, self: ScanOwner, isAlive: (pid: number, since: string) => boolean): { marked: number; stillRunning: number } {
+  const running = db.statement(`SELECT id, owner_pid, owner_host, started_at FROM scans WHERE status = 'running'`).all() as { id: number; owner_pid: number | null; owner_host: string | null; started_at: string }[];
   const mark = db.statement(`UPDATE scans SET status = 'interrupted' WHERE id = ? AND status = 'running'`);
-  let n = 0;
+  let marked = 0;
+  let stillRunning = 0;
   for (const r of running) {
-    const elsewhereAlive = r.owner_pid !== null && r.owner_host === self.host && r.owner_pid !== self.pid && isAlive(r.owner_pid);
-    if (!elsewhereAlive) n += mark.run(r.id).changes;
+    const elsewhereAlive = r.owner_pid !== null && r.owner_host === self.host && r.owner_pid !== self.pid && isAlive(r.owner_pid, r.started_at);
+    if (elsewhereAlive) stillRunning++;
+    else marked += mark.run(r.id).changes;
   }
-  return n;
+  return { marked, stillRunning };
+}
+
+/** Scans of a store another live process on this machine is running (see markInterruptedScans). */
+export function scansRunningElsewhere(db: ReadableDb, storeId: number, self: ScanOwner, isAlive: (pid: number, since: string) => boolean): { id: number; pid: number }[] {
+  const rows = db.statement(`SELECT id, owner_pid, owner_host, started_at FROM scans WHERE store_id = ? AND status = 'running' AND owner_pid IS NOT NULL`).all(storeId) as { id: number; owner_pid: number; owner_host: string | null; started_at: string }[];
+  return rows.filter((r) => r.owner_host === self.host && r.owner_pid !== self.pid && isAlive(r.owner_pid, r.started_at)).map((r) => ({ id: r.id, pid: r.owner_pid }));
 }
 
 export function listScanSummaries(db: ReadableDb, opts: { storeId?: number; limit: number }): ScanSummary[] {

@@ -4,6 +4,12 @@ import type { FileJob } from './file-job';
 
 /** Rows a first index writes with the file indexes in place before it weighs dropping them. */
 const BULK_AFTER = 2000;
+/**
+ * Other stores' rows above which the indexes stay: rebuilding them is paid for
+ * every row in the table, and other connections (the app, another CLI) lose
+ * the indexes while they are gone.
+ */
+const BULK_MAX_OTHER_ROWS = 250_000;
 
 /**
  * A scan's writes, batched into short transactions. Per-file writes are data
@@ -78,7 +84,7 @@ export class ScanWriter {
     if (!this.firstIndex || this.bulk || this.failed || this.rowsWritten < BULK_AFTER) return;
     this.rowsBefore ??= countFileRows(this.db) - this.rowsWritten;
     // Building an index costs about a sixth of inserting into it row by row: worth it unless the other rows are many more.
-    if (this.rowsBefore > 4 * this.rowsWritten) return;
+    if (this.rowsBefore > BULK_MAX_OTHER_ROWS || this.rowsBefore > 4 * this.rowsWritten) return;
     this.run(() => dropFileIndexes(this.db));
     if (!this.failed) this.bulk = true;
   }
@@ -117,7 +123,7 @@ export class ScanWriter {
     if (!this.bulk) return;
     this.bulk = false;
     try {
-      inTransaction(this.db, () => restoreFileIndexes(this.db));
+      restoreFileIndexes(this.db);
     } catch (e) {
       // Opening the workspace builds them next time; the scan's rows are written.
       if (!this.failed) this.fail(e);
