@@ -2,7 +2,8 @@
 'use strict';
 // The `pedigree` command. The TypeScript sources are bundled into dist/ by
 // `npm run build`, which the install runs (the `prepare` script).
-const { existsSync, readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { createHash } = require('node:crypto');
+const { existsSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const Module = require('node:module');
 const { dirname, join } = require('node:path');
 const vm = require('node:vm');
@@ -23,13 +24,13 @@ for (const stream of [process.stdout, process.stderr]) {
  * Loads the bundle as `require` would, with V8's code cache: compiling the
  * 2 MB bundle is a third of a short command's start-up. The cache is written
  * after the first run (so it holds the functions that run used) next to the
- * bundle, keyed by Node's version and the bundle's size and mtime (V8 itself
- * checks only the length of the source); a folder we cannot write to just
- * means no cache.
+ * bundle, keyed by Node's version and a hash of the bundle's text (V8 itself
+ * checks only the source's length: a rebuilt bundle of the same length would
+ * otherwise run the old code); a folder we cannot write to just means no cache.
  */
 function loadBundle(file) {
-  const st = statSync(file);
-  const key = `${process.version} ${process.arch} ${st.size} ${st.mtimeMs}\n`;
+  const source = readFileSync(file, 'utf8');
+  const key = `${process.version} ${process.arch} ${createHash('sha256').update(source).digest('hex')}\n`;
   const cacheFile = join(dirname(file), '.cli.js.v8-cache');
   let cachedData;
   try {
@@ -38,7 +39,12 @@ function loadBundle(file) {
   } catch {
     // no cache yet
   }
-  const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
+  const script = new vm.Script(Module.wrap(source), {
+    filename: file,
+    cachedData,
+    // A dynamic import() in the bundle resolves as it would under require (Node 21+; Node 20 has none to give).
+    ...(vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER ? { importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
+  });
   const m = new Module(file, module);
   m.filename = file;
   m.paths = Module._nodeModulePaths(dirname(file));
@@ -46,12 +52,17 @@ function loadBundle(file) {
   m.loaded = true;
   if (!cachedData || script.cachedDataRejected) {
     process.once('exit', () => {
+      const tmp = `${cacheFile}.${process.pid}`;
       try {
-        const tmp = `${cacheFile}.${process.pid}`;
         writeFileSync(tmp, Buffer.concat([Buffer.from(key), script.createCachedData()]));
         renameSync(tmp, cacheFile);
       } catch {
-        // a read-only install: no cache
+        // a read-only install or a full disk: no cache
+        try {
+          unlinkSync(tmp);
+        } catch {
+          // never written
+        }
       }
     });
   }

@@ -65,6 +65,13 @@ function unseenKeys(rel: Uint8Array): string[] {
   }
 }
 
+/** The path (a snapshot key) is one of `paths` or below one: looked up by its ancestors, not by scanning `paths` (thousands of unreadable folders on an NFS home, say). */
+function isBelowAny(key: string, paths: Set<string>): boolean {
+  if (paths.has('') || paths.has(key)) return true;
+  for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) if (paths.has(key.slice(0, i))) return true;
+  return false;
+}
+
 /** The i-th file of a walk batch as the index sees it, its kind guessed from its name. */
 function seenAt(b: FileBatch, i: number): SeenFile {
   const rel = batchPath(b, i);
@@ -415,7 +422,10 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         if (!cancelled && !fatal && storeWentAway()) storeGoesOffline(wentAwayMessage);
       }
       if (fatal) cancelNow();
-      if (unseen.length > 0) for (const key of snapshot.keys()) if (unseen.some((u) => u === '' || key === u || key.startsWith(`${u}/`))) snapshot.delete(key);
+      if (unseen.length > 0) {
+        const hidden = new Set(unseen);
+        for (const key of snapshot.keys()) if (isBelowAny(key, hidden)) snapshot.delete(key);
+      }
       progress.phase = 'hashing';
       if (!cancelled && !fatal && hadIndex) settleRenames();
       await hashQueue.drained();
