@@ -323,41 +323,52 @@ export function setFileFormat(db: WritableDb, id: number, kind: FileKind, format
   db.statement(`UPDATE files SET kind = ?, format = ? WHERE id = ?`).run(kind, format, id);
 }
 
-/** A present file as the lineage readers see it: its size at once, its digests when first asked for. */
+/** A present file as the lineage readers see it: its size and kind at once, its digests when first asked for. */
 class PresentFile {
   constructor(
     readonly size: number,
     readonly kind: FileKind,
     private readonly path: string,
-    private readonly digests: () => Map<string, [string | null, string | null]>,
+    private readonly digests: (path: string) => [string | null, string | null] | undefined,
   ) {}
   get sha256(): string | null {
-    return this.digests().get(this.path)?.[0] ?? null;
+    return this.digests(this.path)?.[0] ?? null;
   }
   get md5(): string | null {
-    return this.digests().get(this.path)?.[1] ?? null;
+    return this.digests(this.path)?.[1] ?? null;
   }
 }
 
+/** Digest lookups one row at a time before the store's digests are read in one go. */
+const SINGLE_DIGEST_LOOKUPS = 256;
+
 /**
  * What the lineage readers are told of a store: its present files with their
- * digests. Most readers only look at paths and sizes, so the digests (64
- * characters a file, most of the cost for a store of small files) are read
- * in one query the first time any is asked for.
+ * digests. Most readers only look at paths, sizes and kinds, so the digests
+ * (64 characters a file, most of the cost for a store of small files) are
+ * read when asked for: the first few a row at a time (by the unique path
+ * index), then all of the store's in one query.
  */
 export function presentFilesOfStore(db: ReadableDb, storeId: number): Map<string, { size: number; sha256: string | null; md5: string | null; kind: FileKind }> {
-  let digests: Map<string, [string | null, string | null]> | null = null;
-  const loadDigests = () => {
-    if (digests) return digests;
-    const stmt = db.statement(`SELECT display_path, sha256, md5 FROM files WHERE store_id = ? AND state = 'present' AND (sha256 IS NOT NULL OR md5 IS NOT NULL)`);
-    digests = new Map((stmt.raw(true).all(storeId) as [string, string | null, string | null][]).map((r) => [r[0], [r[1], r[2]]]));
-    stmt.raw(false);
-    return digests;
+  let all: Map<string, [string | null, string | null]> | null = null;
+  let single = 0;
+  const digestsOf = (path: string): [string | null, string | null] | undefined => {
+    if (!all && single < SINGLE_DIGEST_LOOKUPS && !path.includes('\uFFFD')) {
+      single++;
+      const row = db.statement(`SELECT sha256, md5 FROM files WHERE store_id = ? AND rel_path = ?`).raw(true).get(storeId, Buffer.from(path)) as [string | null, string | null] | undefined;
+      return row;
+    }
+    if (!all) {
+      const stmt = db.statement(`SELECT display_path, sha256, md5 FROM files WHERE store_id = ? AND state = 'present' AND (sha256 IS NOT NULL OR md5 IS NOT NULL)`);
+      all = new Map((stmt.raw(true).all(storeId) as [string, string | null, string | null][]).map((r) => [r[0], [r[1], r[2]]]));
+      stmt.raw(false);
+    }
+    return all.get(path);
   };
   const stmt = db.statement(`SELECT display_path, size, kind FROM files WHERE store_id = ? AND state = 'present'`);
   const rows = stmt.raw(true).all(storeId) as [string, number, FileKind][];
   stmt.raw(false);
-  return new Map(rows.map((r) => [r[0], new PresentFile(r[1], r[2], r[0], loadDigests)]));
+  return new Map(rows.map((r) => [r[0], new PresentFile(r[1], r[2], r[0], digestsOf)]));
 }
 
 export function fileIdAt(db: ReadableDb, storeId: number, displayPath: string): number | null {

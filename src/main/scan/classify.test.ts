@@ -11,6 +11,10 @@ describe('classification', () => {
     expect(refineByMagic('f000123.bin', head('PK', 3, 4, 0, 0), { kind: 'other', format: null })).toEqual({ kind: 'checkpoint', format: 'pytorch' });
     expect(refineByMagic('f000123.bin', head(0x80, 2, 0x7d), { kind: 'other', format: null })).toEqual({ kind: 'checkpoint', format: 'pickle' });
     expect(refineByMagic('f000123.bin', head(1, 2, 3), { kind: 'other', format: null })).toBeNull();
+    expect(refineByMagic('legacy.pt', head(0x80, 2, 0x8a, 0x0a), { kind: 'checkpoint', format: 'pytorch' })).toEqual({ kind: 'checkpoint', format: 'pickle' }); // torch.save before 1.6
+    expect(refineByMagic('state.pkl', head(0x80, 4, 0x95, 1, 0, 0), { kind: 'other', format: null })).toEqual({ kind: 'checkpoint', format: 'pickle' });
+    expect(refineByMagic('f000124.bin', head(0x80, 4, 0x00), { kind: 'other', format: null })).toBeNull(); // random bytes that start like a pickle
+    expect(refineByMagic('f000125.bin', head(0x80, 3, 0xff), { kind: 'other', format: null })).toBeNull();
   });
 
   it('lets content win over the name', () => {
