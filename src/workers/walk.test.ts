@@ -34,7 +34,7 @@ function walkAll(hashSmall: boolean): { files: Map<string, { batch: FileBatch; i
   const setup: WalkerSetup = { kind: 'pedigree-walk', root, rootReal: root, followSymlinks: false, batchSize: 3, hashSmall, taken: new Int32Array(new SharedArrayBuffer(4)), window: 1_000_000, hungry: new Int32Array(new SharedArrayBuffer(4)) };
   const messages: WalkMessage[] = [];
   const walker = new Walker(setup, (m) => messages.push(m));
-  walker.walk({ abs: Buffer.from(root), rel: new Uint8Array(0), ignores: [], dvc: false, inDvcDir: false, utf8: true, ancestors: [`${st.dev}:${st.ino}`] });
+  walker.walk({ abs: Buffer.from(root), rel: new Uint8Array(0), ignores: [], dvc: false, inDvcDir: false, utf8: true, ancestors: `|${st.dev}:${st.ino}|` });
   const files = new Map<string, { batch: FileBatch; i: number }>();
   const failures = new Map<string, HashFailure>();
   for (const m of messages) {

@@ -181,11 +181,11 @@ export class Walker {
       if (st.isDirectory()) {
         if (SKIP_DIRS.has(name.toString('utf8')) || (task.inDvcDir && SKIP_IN_DVC.has(name.toString('utf8')))) continue;
         const key = `${st.dev}:${st.ino}`;
-        if (task.ancestors.includes(key)) {
+        if (task.ancestors.includes(`|${key}|`)) {
           this.finding(rel, 'symlink-loop', 'warning', 'folder is one of the folders above it (a loop through a link or a bind mount); not walked again');
           continue;
         }
-        const sub: FolderTask = { abs, rel, ignores, dvc, inDvcDir: name.equals(DVC_DIR), utf8: task.utf8 && utf8, ancestors: [...task.ancestors, key] };
+        const sub: FolderTask = { abs, rel, ignores, dvc, inDvcDir: name.equals(DVC_DIR), utf8: task.utf8 && utf8, ancestors: `${task.ancestors}${key}|` };
         // Reached through a link: the scanner checks it against every folder walked so far.
         if (viaLink) this.handedBack.push({ task: sub, linkKey: key });
         else this.stack.push(sub);

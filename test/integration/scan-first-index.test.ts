@@ -198,6 +198,21 @@ describe('a store on a disk that is unmounted between scans', () => {
   });
 });
 
+describe('a bind mount of a store inside itself', () => {
+  it.skipIf(!MOUNT)(`is walked once, the loop reported (${MOUNT ? 'bind-mounted for real' : 'skipped: mounting needs root with CAP_SYS_ADMIN'})`, async () => {
+    const root = temp.make();
+    buildTree(root, [['a.txt', 'a'], ['sub/b.txt', 'b'], ['sub/loop', { dir: true }]]);
+    execFileSync('mount', ['--bind', root, join(root, 'sub/loop')]);
+    try {
+      const w = await walkTree(root, { threads: 2 });
+      expect([...w.files.keys()].sort()).toEqual(['a.txt', 'sub/b.txt']);
+      expect(w.findings.get('sub/loop')).toMatchObject({ code: 'symlink-loop', message: expect.stringMatching(/one of the folders above it/) });
+    } finally {
+      execFileSync('umount', [join(root, 'sub/loop')]);
+    }
+  });
+});
+
 describe('a folder emptied between scans (no mount involved)', () => {
   it('marks its files missing, as it should: only an empty mount point is taken for an unmounted disk', async () => {
     const dir = temp.make();

@@ -50,8 +50,12 @@ export interface FolderTask {
   inDvcDir: boolean;
   /** Its path below the store is valid UTF-8. */
   utf8: boolean;
-  /** `device:inode` of this folder and each above it: a folder that is one of them again is a loop (a bind mount, say). */
-  ancestors: string[];
+  /**
+   * `|device:inode|` of this folder and each above it, end to end: a folder
+   * that is one of them again is a loop (a bind mount, say). One string, so
+   * that a subfolder's is its parent's plus one key, not a copied list.
+   */
+  ancestors: string;
   /**
    * Part of a big folder another walker listed and shared: these entries
    * only, with `dvc` and `ignores` already decided for the folder (no listing,

@@ -57,7 +57,7 @@ interface WalkerState {
 
 export function startWalk(opts: WalkOptions, sink: WalkSink): Walk {
   const hungry = new Int32Array(new SharedArrayBuffer(4));
-  const queue: FolderTask[] = [{ abs: Buffer.from(opts.root), rel: new Uint8Array(0), ignores: [], dvc: false, inDvcDir: false, utf8: true, ancestors: [opts.rootKey] }];
+  const queue: FolderTask[] = [{ abs: Buffer.from(opts.root), rel: new Uint8Array(0), ignores: [], dvc: false, inDvcDir: false, utf8: true, ancestors: `|${opts.rootKey}|` }];
   /** Folders walked through links (and the root), by `device:inode`: each is walked once. */
   const linked = new Set<string>([opts.rootKey]);
   /**
