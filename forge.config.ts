@@ -34,8 +34,10 @@ const config: ForgeConfig = {
     name: 'Pedigree',
     executableName: 'pedigree-desktop',
     appBundleId: 'app.pedigree.desktop',
-    // Native modules and the worker entries must live outside the asar archive.
-    asar: { unpack: '{**/*.node,**/.vite/build/walk.js,**/.vite/build/hash.js,**/.vite/build/tensor-hash.js}' },
+    // Native modules and the worker entries must live outside the asar archive; index-build.js requires
+    // better-sqlite3 from there, so its JavaScript (and what it loads) is unpacked too. Should that fail,
+    // the scanner rebuilds the indexes on the main thread instead.
+    asar: { unpack: '{**/*.node,**/node_modules/better-sqlite3/**,**/node_modules/bindings/**,**/node_modules/file-uri-to-path/**,**/.vite/build/walk.js,**/.vite/build/hash.js,**/.vite/build/tensor-hash.js,**/.vite/build/index-build.js}' },
     ignore: (file: string) => !!file && !file.startsWith('/.vite') && !file.startsWith('/package.json') && !file.startsWith('/node_modules'),
   },
   rebuildConfig: { onlyModules: ['better-sqlite3'], force: true },
@@ -49,6 +51,7 @@ const config: ForgeConfig = {
         { entry: 'src/workers/walk.ts', config: 'vite.main.config.mts', target: 'main' },
         { entry: 'src/workers/hash.ts', config: 'vite.main.config.mts', target: 'main' },
         { entry: 'src/workers/tensor-hash.ts', config: 'vite.main.config.mts', target: 'main' },
+        { entry: 'src/workers/index-build.ts', config: 'vite.main.config.mts', target: 'main' },
       ],
       renderer: [{ name: 'main_window', config: 'vite.renderer.config.mts' }],
     }),

@@ -22,6 +22,7 @@ const entries = [
   ['src/workers/walk.ts', main],
   ['src/workers/hash.ts', main],
   ['src/workers/tensor-hash.ts', main],
+  ['src/workers/index-build.ts', main],
 ];
 const { config: mainUser } = await vite.loadConfigFromFile({ command: 'build', mode: 'production' }, join(root, 'vite.main.config.mts'), root, 'silent');
 for (const [entry, kind] of entries) {

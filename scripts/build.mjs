@@ -29,7 +29,7 @@ const common = {
 const t0 = Date.now();
 await Promise.all([
   build({ ...common, entryPoints: { cli: 'src/main/cli/entry.ts', ...(existsSync(join(root, 'scripts/bench/bench.ts')) ? { bench: 'scripts/bench/bench.ts' } : {}) }, outdir: 'dist' }),
-  build({ ...common, entryPoints: { walk: 'src/workers/walk.ts', hash: 'src/workers/hash.ts', 'tensor-hash': 'src/workers/tensor-hash.ts' }, outdir: 'dist/workers' }),
+  build({ ...common, entryPoints: { walk: 'src/workers/walk.ts', hash: 'src/workers/hash.ts', 'tensor-hash': 'src/workers/tensor-hash.ts', 'index-build': 'src/workers/index-build.ts' }, outdir: 'dist/workers' }),
 ]);
 if (only !== 'node') {
   // Test runners set NODE_ENV=test; the renderer is always built for production (React's prod JSX runtime).

@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { finished, indexStore, listFiles, listStores, spawnCli } from '../helpers/cli';
+import { finished, indexStore, listFiles, listStores, spawnCli, WORKERS_DIR } from '../helpers/cli';
+import { Workspace } from '../../src/main/core/workspace';
 import { tempDirs, waitFor } from '../helpers/temp';
 import { ageTree, buildTree, sha256Of, type Entry } from '../helpers/tree';
 import { walkTree } from '../helpers/walk';
@@ -103,6 +104,26 @@ describe('a first index', () => {
     expect(summary).toMatchObject({ status: 'done', files: 3012, new: 0, missing: 0, unchanged: 3000 });
     expect(scanStatuses(db)).toEqual(['interrupted', 'done']);
     for (const [p, f] of rawFiles(db)) expect(f.sha256, p).toBe(sha256Of(join(store, p)));
+  });
+
+  it('rebuilds the dropped indexes on the scanning thread when the index-building worker cannot start', async () => {
+    const dir = temp.make();
+    const store = join(dir, 'store');
+    const workers = join(dir, 'workers');
+    mkdirSync(workers);
+    for (const f of readdirSync(WORKERS_DIR)) if (!f.startsWith('index-build')) copyFileSync(join(WORKERS_DIR, f), join(workers, f));
+    buildTree(store, smallFiles(2500, 250));
+    ageTree(store);
+    const db = join(dir, 'pedigree.db');
+    const ws = Workspace.open({ dbPath: db, workersDir: workers, mode: 'cli', version: 'test' });
+    try {
+      const summary = await ws.addStore({ path: store }).scan!.done;
+      await ws.idle();
+      expect(summary).toMatchObject({ status: 'done', files: 2500, hashed: 2500 });
+      expect(fileIndexes(db)).toEqual(ALL_INDEXES);
+    } finally {
+      await ws.close();
+    }
   });
 
   it('keys paths by their bytes: a name in UTF-8 and its latin-1 twin stay two files, and a re-scan finds both unchanged', async () => {

@@ -210,7 +210,7 @@ export class Workspace {
     // Two processes scanning one store would race on its rows; the second is refused, saying who has it.
     const elsewhere = scansRunningElsewhere(this.db, storeId, SCAN_OWNER, processIsAlive);
     if (elsewhere.length > 0) throw new ApiError('conflict', `the store "${store.name}" is being scanned by another Pedigree on this machine (process ${elsewhere[0]!.pid}); wait for that scan to end, or stop it`);
-    const handle = startScan({ db: this.db, pool: () => this.hashPool(), hashThreads: this.options.hashThreads ?? availableParallelism(), walkThreads: this.options.walkThreads ?? availableParallelism(), walkWorkerFile: join(this.options.workersDir, 'walk.js'), emit: this.emit, owner: SCAN_OWNER, throttleMs: this.options.throttleMs }, store, { rehash });
+    const handle = startScan({ db: this.db, pool: () => this.hashPool(), hashThreads: this.options.hashThreads ?? availableParallelism(), walkThreads: this.options.walkThreads ?? availableParallelism(), walkWorkerFile: join(this.options.workersDir, 'walk.js'), indexWorkerFile: join(this.options.workersDir, 'index-build.js'), emit: this.emit, owner: SCAN_OWNER, throttleMs: this.options.throttleMs }, store, { rehash });
     this.scans.set(handle.scanId, handle);
     // The scan is over when its summary is: a rescan asked for right then starts a new one.
     const after = handle.done
@@ -225,6 +225,9 @@ export class Workspace {
       })
       .finally(() => this.pending.delete(after));
     this.pending.add(after);
+    // Dropped file indexes are rebuilt off this thread while the lineage is read; idle() and close() wait for both.
+    const settled = handle.settled.finally(() => this.pending.delete(settled));
+    this.pending.add(settled);
     return handle;
   }
 

@@ -10,6 +10,7 @@ import { batchHead, batchPath, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_NOT_UTF8
 import { indexedRenameKey, newFileJob, renameKey, type FileJob } from './file-job';
 import type { HashPool } from './hash-pool';
 import { HashQueue } from './hash-queue';
+import { buildFileIndexesInWorker } from './index-build';
 import type { HashFailure, HashOutcome, WalkFinding } from './protocol';
 import { inspectStoreRoot, looksUnmounted, storeRootId } from './root';
 import { startWalk, type Walk, type WalkBatch } from './walk-pool';
@@ -23,6 +24,8 @@ export interface ScanContext {
   /** Walker threads (one per core is right for local disks; more hide the latency of network mounts). */
   walkThreads: number;
   walkWorkerFile: string;
+  /** Builds dropped file indexes off this thread (absent: they are built on it). */
+  indexWorkerFile?: string;
   emit(event: ApiEvent): void;
   owner: ScanOwner;
   /** For tests: slow every hash chunk down. */
@@ -38,6 +41,8 @@ export interface ScanHandle {
   scanId: number;
   storeId: number;
   done: Promise<ScanSummary>;
+  /** Resolves after `done` once the work a scan leaves behind (rebuilding dropped file indexes) is over. */
+  settled: Promise<void>;
   cancel(): void;
   progress(): ScanProgress;
 }
@@ -413,6 +418,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     for (const h of heldBack) if (newFiles.has(h)) hashLater(h);
   };
 
+  let rebuilt: Promise<void> = Promise.resolve();
   const done = (async (): Promise<ScanSummary> => {
     let status: ScanStatus = 'done';
     try {
@@ -464,7 +470,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       clearInterval(progressTimer);
     }
     writer.flush(true); // the last of them; a failure sets `fatal`
-    writer.finish();
+    rebuilt = writer.finish(ctx.indexWorkerFile ? (dbPath) => buildFileIndexesInWorker(ctx.indexWorkerFile!, dbPath) : undefined);
     if (fatal) status = 'failed';
     const seconds = (performance.now() - t0) / 1000;
     const summary: ScanSummary = {
@@ -496,7 +502,11 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     return summary;
   })();
 
-  return { scanId, storeId: store.id, done, cancel: cancelNow, progress: () => ({ ...progress }) };
+  const settled = done.then(
+    () => rebuilt,
+    () => rebuilt,
+  );
+  return { scanId, storeId: store.id, done, settled, cancel: cancelNow, progress: () => ({ ...progress }) };
 }
 
 /** Moves: a vanished file whose digest a new file has; the old row keeps its identity. */

@@ -118,15 +118,32 @@ export class ScanWriter {
     this.weighBulk();
   }
 
-  /** Builds the file indexes again if they were dropped; whatever became of the scan. */
-  finish(): void {
-    if (!this.bulk) return;
+  /**
+   * Builds the file indexes again if they were dropped, whatever became of the
+   * scan: on a worker thread with its own connection when one is given (this
+   * thread goes on: the lineage read, the app's requests), else here. Resolves
+   * when they are built; should both ways fail, opening the workspace builds
+   * them next time.
+   */
+  finish(inWorker?: (dbPath: string) => Promise<{ ok: boolean }>): Promise<void> {
+    if (!this.bulk) return Promise.resolve();
     this.bulk = false;
-    try {
-      restoreFileIndexes(this.db);
-    } catch (e) {
-      // Opening the workspace builds them next time; the scan's rows are written.
-      if (!this.failed) this.fail(e);
+    const here = () => {
+      try {
+        restoreFileIndexes(this.db);
+      } catch {
+        // the rows are written; the indexes come back when the workspace is next opened
+      }
+    };
+    if (!inWorker || this.db.path === ':memory:') {
+      here();
+      return Promise.resolve();
     }
+    return inWorker(this.db.path).then(
+      (r) => {
+        if (!r.ok) here();
+      },
+      () => here(),
+    );
   }
 }
