@@ -218,7 +218,7 @@ export class Workspace {
       .then(async (summary) => {
         // The lineage is read again after a complete scan that changed something, so it follows the files.
         const changed = summary.new + summary.changed + summary.moved + summary.missing > 0;
-        if (summary.status === 'done' && (changed || getMeta(this.db, lineageKey(storeId)) === null)) await this.extractLineage(storeId);
+        if (summary.status === 'done' && (changed || getMeta(this.db, lineageKey(storeId)) === null)) await this.extractLineage(storeId, handle.settled);
       })
       .catch(() => {
         // extractLineage records reader failures as findings; a scan's own outcome is in its summary
@@ -231,9 +231,9 @@ export class Workspace {
     return handle;
   }
 
-  /** Reads a store's lineage with every reader that recognises it. */
-  async extractLineage(storeId: number): Promise<ExtractSummary> {
-    const summary = await extractStoreLineage(this.db, this.getStore(storeId), this.options.readers ?? storeReaders);
+  /** Reads a store's lineage with every reader that recognises it; `beforeWrite`: what must be over before the graph is written (a scan's index rebuild). */
+  async extractLineage(storeId: number, beforeWrite?: Promise<void>): Promise<ExtractSummary> {
+    const summary = await extractStoreLineage(this.db, this.getStore(storeId), this.options.readers ?? storeReaders, { beforeWrite });
     setMeta(this.db, lineageKey(storeId), new Date().toISOString());
     this.lastExtract.set(storeId, summary);
     // Registries the store holds (MLflow's, GTO tags) become registered models, keeping their own names and numbers.

@@ -25,7 +25,7 @@ export interface ExtractSummary {
  * files: equal digests become hash-matched edges (across stores too), a
  * different digest on the very file a store names becomes a mismatch finding.
  */
-export async function extractStoreLineage(db: WritableDb, store: StoreRecord, readers: readonly StoreReader[]): Promise<ExtractSummary> {
+export async function extractStoreLineage(db: WritableDb, store: StoreRecord, readers: readonly StoreReader[], opts: { beforeWrite?: Promise<void> } = {}): Promise<ExtractSummary> {
   const t0 = performance.now();
   const ctx: ReaderContext = { root: store.path, files: presentFilesOfStore(db, store.id) };
   const fragments: LineageFragment[] = [];
@@ -43,6 +43,8 @@ export async function extractStoreLineage(db: WritableDb, store: StoreRecord, re
     }
   }
   const merged = mergeFragments(fragments);
+  // Joining declared digests to files looks them up by digest: the file indexes a first index rebuilds must be back.
+  await opts.beforeWrite;
   const now = new Date().toISOString();
   let mismatches = 0;
   let hashMatched = 0;

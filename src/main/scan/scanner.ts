@@ -470,7 +470,6 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       clearInterval(progressTimer);
     }
     writer.flush(true); // the last of them; a failure sets `fatal`
-    rebuilt = writer.finish(ctx.indexWorkerFile ? (dbPath) => buildFileIndexesInWorker(ctx.indexWorkerFile!, dbPath) : undefined);
     if (fatal) status = 'failed';
     const seconds = (performance.now() - t0) / 1000;
     const summary: ScanSummary = {
@@ -496,6 +495,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     } catch (e) {
       summary.message = `${summary.message ? summary.message + '; ' : ''}could not record the scan: ${errorText(e)}`;
     }
+    // After the scan is recorded: the rebuild holds the write lock an index at a time, and this thread should not wait on it.
+    rebuilt = writer.finish(ctx.indexWorkerFile ? (dbPath) => buildFileIndexesInWorker(ctx.indexWorkerFile!, dbPath) : undefined);
     emitProgress();
     ctx.emit({ type: 'scan.finished', summary });
     ctx.emit({ type: 'stores.changed' });
