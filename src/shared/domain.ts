@@ -85,6 +85,12 @@ export const ScanProgress = z.object({
   bytesHashed: z.number(),
   bytesPerSecond: z.number(),
   etaSeconds: z.number().nullable(),
+  /**
+   * A first index of a store that is a whole mounted disk (a USB drive, say):
+   * the disk's used bytes, what the scan will about hash. While the walk goes
+   * on, the bar and the ETA are reckoned from it (an estimate); null otherwise.
+   */
+  expectedBytes: z.number().nullable(),
   currentFile: z.string().nullable(),
   elapsedSeconds: z.number(),
 });

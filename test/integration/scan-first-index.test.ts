@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { finished, indexStore, listFiles, listStores, spawnCli, WORKERS_DIR } from '../helpers/cli';
 import { Workspace } from '../../src/main/core/workspace';
+import type { ScanProgress } from '../../src/shared/domain';
 import { tempDirs, waitFor } from '../helpers/temp';
 import { ageTree, buildTree, sha256Of, type Entry } from '../helpers/tree';
 import { walkTree } from '../helpers/walk';
@@ -215,6 +216,33 @@ describe('a store on a disk that is unmounted between scans', () => {
       } catch {
         // unmounted by the test already
       }
+    }
+  });
+});
+
+describe('a first index of a whole disk', () => {
+  it.skipIf(!MOUNT)(`reckons its progress from the disk's used space while the walk goes on (${MOUNT ? 'tmpfs mounted for real' : 'skipped: mounting needs root with CAP_SYS_ADMIN'})`, async () => {
+    const dir = temp.make();
+    const disk = join(dir, 'usb');
+    mkdirSync(disk);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64m', 'pedigree-test', disk]);
+    try {
+      buildTree(disk, Array.from({ length: 4 }, (_, i): [string, Entry] => [`shard-${i}.bin`, randomBytes(6 * MB)]));
+      ageTree(disk);
+      const ws = openWorkspace(join(dir, 'pedigree.db'), { throttleMs: 50, hashThreads: 1 });
+      try {
+        const seen: ScanProgress[] = [];
+        ws.onEvent((e) => void (e.type === 'scan.progress' && seen.push(e.progress)));
+        const summary = await ws.addStore({ path: disk }).scan!.done;
+        expect(summary).toMatchObject({ status: 'done', files: 4, hashed: 4 });
+        const expected = seen.find((p) => p.expectedBytes !== null)?.expectedBytes ?? 0;
+        expect(expected).toBeGreaterThanOrEqual(24 * MB); // the tmpfs's used pages: the four files
+        expect(expected).toBeLessThan(32 * MB);
+      } finally {
+        await ws.close();
+      }
+    } finally {
+      execFileSync('umount', [disk]);
     }
   });
 });

@@ -11,9 +11,12 @@ export function createProgressPrinter(stream: NodeJS.WriteStream, label: string)
   let drawn = false;
   return {
     update(p) {
-      const fraction = p.bytesToHash > 0 ? p.bytesHashed / p.bytesToHash : p.filesToHash > 0 ? p.filesHashed / p.filesToHash : 0;
-      const eta = p.etaSeconds === null ? '' : ` ETA ${formatDuration(p.etaSeconds)}`;
-      const text = `${label}: ${p.phase} ${p.filesSeen} files seen, ${p.filesHashed}/${p.filesToHash} hashed, ${formatBytes(p.bytesHashed)}/${formatBytes(p.bytesToHash)} ${formatRate(p.bytesPerSecond)}${eta}`;
+      // While a whole disk is walked for the first time, its used space stands for the total (an estimate, marked ~).
+      const estimating = p.phase === 'walking' && p.expectedBytes !== null;
+      const total = estimating ? Math.max(p.expectedBytes!, p.bytesToHash) : p.bytesToHash;
+      const fraction = total > 0 ? p.bytesHashed / total : p.filesToHash > 0 ? p.filesHashed / p.filesToHash : 0;
+      const eta = p.etaSeconds === null ? '' : ` ETA ${estimating ? '~' : ''}${formatDuration(p.etaSeconds)}`;
+      const text = `${label}: ${p.phase} ${p.filesSeen} files seen, ${p.filesHashed}/${p.filesToHash} hashed, ${formatBytes(p.bytesHashed)}/${estimating ? '~' : ''}${formatBytes(total)} ${formatRate(p.bytesPerSecond)}${eta}`;
       if (tty) {
         const width = 24;
         const filled = Math.round(Math.min(1, fraction) * width);

@@ -1,4 +1,4 @@
-import { opendirSync, realpathSync, statSync } from 'node:fs';
+import { opendirSync, realpathSync, statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { StoreRoot } from '../db/stores';
 
@@ -67,4 +67,14 @@ export function storeRootId(path: string): string | null {
  */
 export function looksUnmounted(last: StoreRoot | null, now: { root: StoreRoot; empty: boolean }): boolean {
   return last !== null && last.isMount && !now.root.isMount && now.empty;
+}
+
+/** Bytes in use on the file system mounted at `path` (what a first index of a whole disk will about read); null when unknown. */
+export function usedBytesOf(path: string): number | null {
+  try {
+    const fs = statfsSync(path);
+    return Math.max(0, (fs.blocks - fs.bfree) * fs.bsize);
+  } catch {
+    return null;
+  }
 }

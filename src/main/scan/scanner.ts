@@ -12,7 +12,7 @@ import type { HashPool } from './hash-pool';
 import { HashQueue } from './hash-queue';
 import { buildFileIndexesInWorker } from './index-build';
 import type { HashFailure, HashOutcome, WalkFinding } from './protocol';
-import { inspectStoreRoot, looksUnmounted, storeRootId } from './root';
+import { inspectStoreRoot, looksUnmounted, storeRootId, usedBytesOf } from './root';
 import { startWalk, type Walk, type WalkBatch } from './walk-pool';
 import { ScanWriter } from './writes';
 
@@ -138,6 +138,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     bytesHashed: 0,
     bytesPerSecond: 0,
     etaSeconds: null,
+    expectedBytes: null,
     currentFile: null,
     elapsedSeconds: 0,
   };
@@ -336,6 +337,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     storeGoesOffline(`nothing is mounted on the store folder ${store.path} any more (it was a mount point at the last scan): the disk looks unmounted; its index is kept as it was`);
   } else {
     rootAtStart = rootCheck.root;
+    // A whole disk indexed for the first time: its used space is what the walk will find, give or take.
+    if (!hadIndex && rootCheck.root.isMount) progress.expectedBytes = usedBytesOf(store.path);
     if (store.root && store.root.id !== rootCheck.root.id) {
       addFinding({ path: '.', code: 'store-root-changed', severity: 'info', message: `the store folder is not the folder of the last scan (device:inode ${store.root.id}, now ${rootCheck.root.id}): another disk, or a folder made anew; files not found are marked missing` });
     }
@@ -390,8 +393,10 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     }
     progress.bytesPerSecond = rate ?? 0;
     const walkDone = progress.phase !== 'walking';
-    const left = progress.bytesToHash - progress.bytesHashed;
-    progress.etaSeconds = walkDone && left === 0 ? 0 : walkDone && rate !== null && rate > 0 && elapsed > 1 ? left / rate : null;
+    // Until the walk ends, what is left is known only from a whole disk's used space (an estimate), else not at all.
+    const total = walkDone ? progress.bytesToHash : progress.expectedBytes !== null ? Math.max(progress.expectedBytes, progress.bytesToHash) : null;
+    const left = total === null ? null : Math.max(0, total - progress.bytesHashed);
+    progress.etaSeconds = left === null ? null : walkDone && left === 0 ? 0 : rate !== null && rate > 0 && elapsed > 1 ? left / rate : null;
     ctx.emit({ type: 'scan.progress', progress: { ...progress } });
   };
 

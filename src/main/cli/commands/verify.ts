@@ -35,6 +35,7 @@ export const verifyCommand: Command = {
           bytesHashed: p.bytesHashed,
           bytesPerSecond: p.elapsedSeconds > 0 ? p.bytesHashed / p.elapsedSeconds : 0,
           etaSeconds: null,
+          expectedBytes: null,
           currentFile: p.currentFile,
           elapsedSeconds: p.elapsedSeconds,
         }),
