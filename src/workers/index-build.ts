@@ -13,7 +13,8 @@ export interface IndexBuildRequest {
   dbPath: string;
 }
 
-export type IndexBuildResult = { ok: true; built: number } | { ok: false; message: string };
+/** `busy`: the write lock stayed taken for two minutes; the indexes come back when the workspace is next opened. */
+export type IndexBuildResult = { ok: true; built: number } | { ok: false; message: string; busy: boolean };
 
 if (parentPort && workerData && (workerData as { kind?: string }).kind === 'pedigree-index-build') {
   const port = parentPort;
@@ -21,12 +22,14 @@ if (parentPort && workerData && (workerData as { kind?: string }).kind === 'pedi
   try {
     const db = openWorkspaceDb((workerData as IndexBuildRequest).dbPath);
     try {
+      // This thread blocks nobody: it may wait long for the write lock (another store's long transaction) rather than give up.
+      db.raw.pragma('busy_timeout = 120000');
       result = { ok: true, built: restoreFileIndexes(db) };
     } finally {
       closeDb(db);
     }
   } catch (e) {
-    result = { ok: false, message: e instanceof Error ? e.message : String(e) };
+    result = { ok: false, message: e instanceof Error ? e.message : String(e), busy: String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY') };
   }
   port.postMessage(result);
 }

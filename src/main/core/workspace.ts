@@ -7,12 +7,12 @@ import type { Store } from '../../shared/domain';
 import { closeDb, openWorkspaceDb, schemaVersion, type WritableDb } from '../db/connection';
 import { restoreFileIndexes, searchFileRows, workspaceTotals } from '../db/files';
 import { countFindings, insertFinding, listFindingRows } from '../db/findings';
-import { listScanSummaries, markInterruptedScans, scansRunningElsewhere } from '../db/scans';
+import { listScanSummaries, markInterruptedScans, scansRunningElsewhere, type ScanOwner } from '../db/scans';
 import { deleteStore, describeStore, findStoreByPath, getStore, insertStore, listStoreRecords, setStoreStatus, type StoreRecord } from '../db/stores';
 import { createHashPool, type HashPool } from '../scan/hash-pool';
 import { inspectStoreRoot, looksUnmounted } from '../scan/root';
 import { getNodes, nodesForFile, searchNodes } from '../db/lineage';
-import { getMeta, setMeta } from '../db/meta';
+import { deleteMeta, FILE_INDEX_REBUILD, getMeta, setMeta } from '../db/meta';
 import { createRegistry, registryHandlers } from '../registry';
 import { compareSubjects, renderComparisonHtml } from '../compare';
 import { cardHandlers } from '../cards/handlers';
@@ -61,34 +61,33 @@ function assertWritable(dbPath: string): void {
  * The Node-side core behind the API: one workspace database, its stores, the
  * scans running on them, and the event stream. No Electron, no HTTP here.
  */
+/** When a process started, as the kernel counts it (Linux: /proc/PID/stat field 22, clock ticks after boot): a pid reused by another process has another. Null elsewhere. */
+function processStart(pid: number | 'self'): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** This process, as the owner of the scans it runs. */
-const SCAN_OWNER = { pid: process.pid, host: hostname() };
+const SCAN_OWNER = { pid: process.pid, host: hostname(), start: processStart('self') };
 
 /**
- * Is the process that started a scan at `since` still running? Signal 0 checks
- * that a process with the pid exists (EPERM: it does, under another user); on
- * Linux its start time must also be before the scan's, or the pid was reused.
+ * Is the process that owns a scan still running? Signal 0 checks that a
+ * process with the pid exists (EPERM: it does, under another user); where
+ * the start of the owner is known, the process with the pid now must have
+ * started then too, or the pid was reused.
  */
-function processIsAlive(pid: number, since: string): boolean {
+function processIsAlive(pid: number, start: string | null): boolean {
   try {
     process.kill(pid, 0);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  const started = processStartMs(pid);
-  return started === null || started <= Date.parse(since) + 1000;
-}
-
-/** When a process started (Linux: /proc/PID/stat field 22, clock ticks after boot, at the usual 100 a second); null elsewhere. */
-function processStartMs(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    const btime = Number(/^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1]);
-    return Number.isFinite(ticks) && Number.isFinite(btime) ? btime * 1000 + ticks * 10 : null;
-  } catch {
-    return null;
-  }
+  const now = start === null ? null : processStart(pid);
+  return now === null || now === start; // unreadable /proc (hidepid): trust the signal
 }
 
 export class Workspace {
@@ -97,6 +96,8 @@ export class Workspace {
   private pool: HashPool | null = null;
   /** Lineage extractions under way, so that close() and callers can wait for them. */
   private readonly pending = new Set<Promise<unknown>>();
+  /** Per store, its last scan's work after the scan (lineage read, index rebuild). */
+  private readonly storeWork = new Map<number, Promise<void>>();
   private readonly lastExtract = new Map<number, ExtractSummary>();
 
   private constructor(
@@ -108,10 +109,13 @@ export class Workspace {
     assertWritable(options.dbPath);
     const db = openWorkspaceDb(options.dbPath);
     const { stillRunning } = markInterruptedScans(db, SCAN_OWNER, processIsAlive);
-    // A first index killed mid-way leaves the file indexes dropped; one running in another process rebuilds them itself.
-    if (stillRunning === 0) {
+    // A first index killed mid-way leaves the file indexes dropped; one running (or rebuilding them) in another process rebuilds them itself.
+    const rebuilder = JSON.parse(getMeta(db, FILE_INDEX_REBUILD) ?? 'null') as ScanOwner | null;
+    const rebuildingElsewhere = rebuilder !== null && rebuilder.host === SCAN_OWNER.host && rebuilder.pid !== SCAN_OWNER.pid && processIsAlive(rebuilder.pid, rebuilder.start);
+    if (stillRunning === 0 && !rebuildingElsewhere) {
       try {
         restoreFileIndexes(db);
+        if (rebuilder !== null) deleteMeta(db, FILE_INDEX_REBUILD); // its process died mid-rebuild
       } catch {
         // (a full disk, say) queries still work, more slowly; the next open tries again
       }
@@ -228,6 +232,10 @@ export class Workspace {
     // Dropped file indexes are rebuilt off this thread while the lineage is read; idle() and close() wait for both.
     const settled = handle.settled.finally(() => this.pending.delete(settled));
     this.pending.add(settled);
+    const work = Promise.allSettled([after, settled]).then(() => {
+      if (this.storeWork.get(storeId) === work) this.storeWork.delete(storeId);
+    });
+    this.storeWork.set(storeId, work);
     return handle;
   }
 
@@ -272,6 +280,8 @@ export class Workspace {
         await h.done;
       }
     }
+    // Its lineage read and index rebuild, if under way, end before its rows go (they would write for a store no longer there).
+    await this.storeWork.get(storeId);
     const removed = deleteStore(this.db, storeId);
     if (removed) this.emit({ type: 'stores.changed' });
     return removed;

@@ -15,6 +15,8 @@ describe('classification', () => {
     expect(refineByMagic('state.pkl', head(0x80, 4, 0x95, 1, 0, 0), { kind: 'other', format: null })).toEqual({ kind: 'checkpoint', format: 'pickle' });
     expect(refineByMagic('f000124.bin', head(0x80, 4, 0x00), { kind: 'other', format: null })).toBeNull(); // random bytes that start like a pickle
     expect(refineByMagic('f000125.bin', head(0x80, 3, 0xff), { kind: 'other', format: null })).toBeNull();
+    expect(refineByMagic('weights.pkl', head(0x80, 2, 0x47), { kind: 'other', format: null })).toMatchObject({ format: 'pickle' }); // a float first
+    expect(refineByMagic('blob.pkl', head(0x80, 5, 0x8e), { kind: 'other', format: null })).toMatchObject({ format: 'pickle' }); // big bytes, unframed
   });
 
   it('lets content win over the name', () => {

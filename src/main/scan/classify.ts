@@ -104,17 +104,19 @@ function startsWith(head: Uint8Array, sig: number[], at = 0): boolean {
 
 /** What the first bytes prove. Returns null when they prove nothing beyond the name. */
 /**
- * PROTO 2-5, then an opcode a pickler writes first: FRAME for protocol 4 and 5
- * (any payload worth saving is framed), and for 2 and 3 the openings of
- * torch.save's legacy format (LONG1, its magic number) and of pickled dicts,
- * lists, tuples, globals and strings. Two bytes alone (0x80, 2-5) matched
+ * PROTO 2-5, then an opcode a pickler writes first: for protocol 4 and 5,
+ * FRAME, or the big strings and bytes written outside a frame; for 2 and 3,
+ * the openings of torch.save's legacy format (LONG1, its magic number) and of
+ * pickled dicts, lists, tuples, globals, numbers, strings and bytes (checked
+ * against what CPython's pickle writes). Two bytes alone (0x80, 2-5) matched
  * one random file in 16,000.
  */
-const PICKLE_SECOND_OPCODES = new Set([0x8a, 0x7d, 0x5d, 0x29, 0x28, 0x63, 0x58, 0x8c, 0x55, 0x4b, 0x4a, 0x4d, 0x88, 0x89, 0x4e, 0x93]);
+const PICKLE_SECOND_OPCODES = new Set([0x8a, 0x7d, 0x5d, 0x29, 0x28, 0x63, 0x58, 0x8c, 0x55, 0x4b, 0x4a, 0x4d, 0x88, 0x89, 0x4e, 0x93, 0x47, 0x43, 0x42]);
+const PICKLE_UNFRAMED_OPCODES = new Set([0x95, 0x58, 0x42, 0x8d, 0x8e, 0x96]);
 function looksLikePickle(head: Uint8Array): boolean {
   if (head.length < 3 || head[0] !== 0x80) return false;
   const proto = head[1]!;
-  if (proto === 4 || proto === 5) return head[2] === 0x95;
+  if (proto === 4 || proto === 5) return PICKLE_UNFRAMED_OPCODES.has(head[2]!);
   return (proto === 2 || proto === 3) && PICKLE_SECOND_OPCODES.has(head[2]!);
 }
 

@@ -69,10 +69,29 @@ export function looksUnmounted(last: StoreRoot | null, now: { root: StoreRoot; e
   return last !== null && last.isMount && !now.root.isMount && now.empty;
 }
 
-/** Bytes in use on the file system mounted at `path` (what a first index of a whole disk will about read); null when unknown. */
+/**
+ * Local file systems whose used space is the space of what is on them: a USB
+ * disk, an internal disk. Left out: network shares (the export may be one
+ * folder of a large volume), btrfs (a subvolume reports its whole pool), FUSE
+ * (anything at all).
+ */
+const WHOLE_DISK_TYPES = new Set([
+  0xef53, // ext2/3/4
+  0x58465342, // xfs
+  0x4d44, // vfat
+  0x2011bab0, // exfat
+  0x5346544e, // ntfs (ntfs-3g reports fuseblk; the kernel's ntfs3 this)
+  0x7366746e, // ntfs3
+  0x482b, // hfs+
+  0xf2f52010, // f2fs
+  0x01021994, // tmpfs
+]);
+
+/** Bytes in use on the local file system mounted at `path` (what a first index of the whole disk will about read); null when unknown or not to be trusted. */
 export function usedBytesOf(path: string): number | null {
   try {
     const fs = statfsSync(path);
+    if (!WHOLE_DISK_TYPES.has(fs.type)) return null;
     return Math.max(0, (fs.blocks - fs.bfree) * fs.bsize);
   } catch {
     return null;

@@ -3,6 +3,7 @@ import type { ApiEvent } from '../../shared/api';
 import { inTransaction, type WritableDb } from '../db/connection';
 import { deleteFile, loadIndexSnapshot, markFileMissing, markFilePresent, moveFile, pathKey, sha256ByIds, statKey, updateChangedFile, type IndexedStat, type SeenFile } from '../db/files';
 import { clearStoreScanFindings, insertFinding, type NewFinding } from '../db/findings';
+import { deleteMeta, FILE_INDEX_REBUILD, setMeta } from '../db/meta';
 import { finishScan, insertScan, type ScanOwner } from '../db/scans';
 import { recordStoreRoot, recordStoreScan, setStoreStatus, type StoreRecord, type StoreRoot } from '../db/stores';
 import { classifyByName, refineByMagic } from './classify';
@@ -394,7 +395,9 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     progress.bytesPerSecond = rate ?? 0;
     const walkDone = progress.phase !== 'walking';
     // Until the walk ends, what is left is known only from a whole disk's used space (an estimate), else not at all.
-    const total = walkDone ? progress.bytesToHash : progress.expectedBytes !== null ? Math.max(progress.expectedBytes, progress.bytesToHash) : null;
+    // Listed more than the disk's used space (compression, hard links): the estimate is wrong; drop it.
+    if (progress.expectedBytes !== null && progress.bytesToHash > progress.expectedBytes) progress.expectedBytes = null;
+    const total = walkDone ? progress.bytesToHash : progress.expectedBytes;
     const left = total === null ? null : Math.max(0, total - progress.bytesHashed);
     progress.etaSeconds = left === null ? null : walkDone && left === 0 ? 0 : rate !== null && rate > 0 && elapsed > 1 ? left / rate : null;
     ctx.emit({ type: 'scan.progress', progress: { ...progress } });
@@ -501,7 +504,21 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       summary.message = `${summary.message ? summary.message + '; ' : ''}could not record the scan: ${errorText(e)}`;
     }
     // After the scan is recorded: the rebuild holds the write lock an index at a time, and this thread should not wait on it.
-    rebuilt = writer.finish(ctx.indexWorkerFile ? (dbPath) => buildFileIndexesInWorker(ctx.indexWorkerFile!, dbPath) : undefined);
+    // The meta row tells another Pedigree opening the workspace meanwhile that the indexes are on their way.
+    if (writer.willRebuild) {
+      try {
+        setMeta(db, FILE_INDEX_REBUILD, JSON.stringify(ctx.owner));
+      } catch {
+        // a workspace opened meanwhile would build them itself: slower, not wrong
+      }
+    }
+    rebuilt = writer.finish(ctx.indexWorkerFile ? (dbPath) => buildFileIndexesInWorker(ctx.indexWorkerFile!, dbPath) : undefined).finally(() => {
+      try {
+        deleteMeta(db, FILE_INDEX_REBUILD);
+      } catch {
+        // left behind, it names a process that is gone: the next open rebuilds what is missing
+      }
+    });
     emitProgress();
     ctx.emit({ type: 'scan.finished', summary });
     ctx.emit({ type: 'stores.changed' });

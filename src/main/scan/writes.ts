@@ -2,6 +2,9 @@ import { inTransaction, type WritableDb } from '../db/connection';
 import { countFileRows, dropFileIndexes, insertSeenFile, restoreFileIndexes, setFileDigests, setFileFormat } from '../db/files';
 import type { FileJob } from './file-job';
 
+/** Databases (by path) whose file indexes a scan of this process is rebuilding: another first index leaves them be meanwhile. */
+const rebuilding = new Set<string>();
+
 /** Rows a first index writes with the file indexes in place before it weighs dropping them. */
 const BULK_AFTER = 2000;
 /**
@@ -81,7 +84,7 @@ export class ScanWriter {
    * the file indexes are dropped; `finish` builds them again with one sort each.
    */
   weighBulk(): void {
-    if (!this.firstIndex || this.bulk || this.failed || this.rowsWritten < BULK_AFTER) return;
+    if (!this.firstIndex || this.bulk || this.failed || this.rowsWritten < BULK_AFTER || rebuilding.has(this.db.path)) return;
     this.rowsBefore ??= countFileRows(this.db) - this.rowsWritten;
     // Building an index costs about a sixth of inserting into it row by row: worth it unless the other rows are many more.
     if (this.rowsBefore > BULK_MAX_OTHER_ROWS || this.rowsBefore > 4 * this.rowsWritten) return;
@@ -125,7 +128,12 @@ export class ScanWriter {
    * when they are built; should both ways fail, opening the workspace builds
    * them next time.
    */
-  finish(inWorker?: (dbPath: string) => Promise<{ ok: boolean }>): Promise<void> {
+  /** The file indexes are dropped: `finish` will rebuild them. */
+  get willRebuild(): boolean {
+    return this.bulk;
+  }
+
+  finish(inWorker?: (dbPath: string) => Promise<{ ok: boolean; busy?: boolean }>): Promise<void> {
     if (!this.bulk) return Promise.resolve();
     this.bulk = false;
     const here = () => {
@@ -139,11 +147,16 @@ export class ScanWriter {
       here();
       return Promise.resolve();
     }
-    return inWorker(this.db.path).then(
-      (r) => {
-        if (!r.ok) here();
-      },
-      () => here(),
-    );
+    // Only a worker that could not run at all falls back here: a busy database would be as busy for this thread, which must not freeze.
+    const path = this.db.path;
+    rebuilding.add(path);
+    return inWorker(path)
+      .then(
+        (r) => {
+          if (!r.ok && !r.busy) here();
+        },
+        () => here(),
+      )
+      .finally(() => rebuilding.delete(path));
   }
 }

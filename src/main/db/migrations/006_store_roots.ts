@@ -6,8 +6,9 @@ import type { Migration } from '../migrate';
  * unmounted disk is then told from a folder whose files were deleted, and the
  * store goes offline instead of having every file marked missing.
  *
- * Which process runs a scan: a second Pedigree opening the workspace marks as
- * interrupted only the scans of processes that are gone.
+ * Which process runs a scan (pid, host, and the process's start as the kernel
+ * counts it, so that a reused pid is told apart): a second Pedigree opening
+ * the workspace marks as interrupted only the scans of processes that are gone.
  *
  * files_name indexed a column no query filters or sorts on, and cost every
  * inserted row a b-tree insert.
@@ -21,6 +22,7 @@ export const m006StoreRoots: Migration = {
       ALTER TABLE stores ADD COLUMN root_is_mount INTEGER CHECK (root_is_mount IN (0, 1));
       ALTER TABLE scans ADD COLUMN owner_pid INTEGER;
       ALTER TABLE scans ADD COLUMN owner_host TEXT;
+      ALTER TABLE scans ADD COLUMN owner_start TEXT;
       DROP INDEX files_name;
     `);
   },
