@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { finished, indexStore, listFiles, listStores, spawnCli, WORKERS_DIR } from '../helpers/cli';
@@ -122,6 +122,37 @@ describe('a first index', () => {
       await ws.idle();
       expect(summary).toMatchObject({ status: 'done', files: 2500, hashed: 2500 });
       expect(fileIndexes(db)).toEqual(ALL_INDEXES);
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it('past the size whose rebuild keeps the write lock short, rebuilds the indexes mid-scan and goes on with them in place', async () => {
+    const dir = temp.make();
+    const store = join(dir, 'store');
+    buildTree(store, [...smallFiles(9000, 500), ['big.bin', { size: 3 * MB, seed: 'big' }]]);
+    ageTree(store);
+    // The index builder as built, behind a wrapper that notes when it starts.
+    const workers = join(dir, 'workers');
+    mkdirSync(workers);
+    for (const f of readdirSync(WORKERS_DIR)) copyFileSync(join(WORKERS_DIR, f), join(workers, f));
+    const started = join(dir, 'rebuilds.log');
+    renameSync(join(workers, 'index-build.js'), join(workers, 'index-build-real.js'));
+    writeFileSync(join(workers, 'index-build.js'), `require('node:fs').appendFileSync(${JSON.stringify(started)}, Date.now() + '\\n');\nrequire('./index-build-real.js');\n`);
+    const db = join(dir, 'pedigree.db');
+    const ws = Workspace.open({ dbPath: db, workersDir: workers, mode: 'cli', version: 'test', bulkMaxRows: 4000 });
+    try {
+      const summary = await ws.addStore({ path: store }).scan!.done;
+      const scanEnded = Date.now();
+      await ws.idle();
+      expect(summary).toMatchObject({ status: 'done', files: 9001, new: 9001, hashed: 9001, errors: 0 });
+      const rebuilds = readFileSync(started, 'utf8').trim().split('\n').map(Number);
+      expect(rebuilds.length).toBe(1); // once, in the middle: the rest went in with the indexes in place
+      expect(rebuilds[0]).toBeLessThan(scanEnded);
+      expect(fileIndexes(db)).toEqual(ALL_INDEXES);
+      const rows = rawFiles(db);
+      expect(rows.size).toBe(9001);
+      for (const [p, f] of rows) expect(f.sha256, p).toBe(sha256Of(join(store, p)));
     } finally {
       await ws.close();
     }

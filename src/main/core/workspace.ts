@@ -35,6 +35,8 @@ export interface WorkspaceOptions {
   hashThreads?: number;
   /** Walker threads for scans (default: one per core). */
   walkThreads?: number;
+  /** For tests: rows above which a first index rebuilds the file indexes mid-scan (default a million). */
+  bulkMaxRows?: number;
   /** For tests: slow hashing down so that cancel and kill can be exercised. */
   throttleMs?: number;
   /** The lineage readers run after each complete scan (default: every reader). */
@@ -214,7 +216,7 @@ export class Workspace {
     // Two processes scanning one store would race on its rows; the second is refused, saying who has it.
     const elsewhere = scansRunningElsewhere(this.db, storeId, SCAN_OWNER, processIsAlive);
     if (elsewhere.length > 0) throw new ApiError('conflict', `the store "${store.name}" is being scanned by another Pedigree on this machine (process ${elsewhere[0]!.pid}); wait for that scan to end, or stop it`);
-    const handle = startScan({ db: this.db, pool: () => this.hashPool(), hashThreads: this.options.hashThreads ?? availableParallelism(), walkThreads: this.options.walkThreads ?? availableParallelism(), walkWorkerFile: join(this.options.workersDir, 'walk.js'), indexWorkerFile: join(this.options.workersDir, 'index-build.js'), emit: this.emit, owner: SCAN_OWNER, throttleMs: this.options.throttleMs }, store, { rehash });
+    const handle = startScan({ db: this.db, pool: () => this.hashPool(), hashThreads: this.options.hashThreads ?? availableParallelism(), walkThreads: this.options.walkThreads ?? availableParallelism(), walkWorkerFile: join(this.options.workersDir, 'walk.js'), indexWorkerFile: join(this.options.workersDir, 'index-build.js'), emit: this.emit, owner: SCAN_OWNER, throttleMs: this.options.throttleMs, bulkMaxRows: this.options.bulkMaxRows }, store, { rehash });
     this.scans.set(handle.scanId, handle);
     // The scan is over when its summary is: a rescan asked for right then starts a new one.
     const after = handle.done

@@ -27,6 +27,8 @@ export interface ScanContext {
   walkWorkerFile: string;
   /** Builds dropped file indexes off this thread (absent: they are built on it). */
   indexWorkerFile?: string;
+  /** For tests: rows above which a first index rebuilds the indexes mid-scan (default a million). */
+  bulkMaxRows?: number;
   emit(event: ApiEvent): void;
   owner: ScanOwner;
   /** For tests: slow every hash chunk down. */
@@ -144,10 +146,16 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     elapsedSeconds: 0,
   };
 
-  const writer = new ScanWriter(db, store.id, !hadIndex, (e) => {
-    fatal ??= `cannot write the index ${db.path}: ${errorText(e)}`;
-    cancelNow();
-  });
+  const writer = new ScanWriter(
+    db,
+    store.id,
+    !hadIndex,
+    (e) => {
+      fatal ??= `cannot write the index ${db.path}: ${errorText(e)}`;
+      cancelNow();
+    },
+    { inWorker: ctx.indexWorkerFile ? (dbPath) => buildFileIndexesInWorker(ctx.indexWorkerFile!, dbPath) : undefined, bulkMaxRows: ctx.bulkMaxRows },
+  );
   const flushTimer = setInterval(() => writer.flush(), FLUSH_MS);
 
   // A store of 100,000 odd file names must not flood the views: the first findings are
@@ -289,11 +297,35 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       addFinding({ path: Buffer.from(wf.rel).toString('utf8') || '.', code: wf.code, severity: wf.severity, message: wf.message });
     }
   };
+  /** Walk batches that came while the indexes were rebuilt mid-scan, taken in once they are back. */
+  let held: WalkBatch[] = [];
+  let resumed: Promise<void> | null = null;
+  const holdWhileRebuilding = (m: WalkBatch): boolean => {
+    if (!writer.paused) return false;
+    held.push(m);
+    resumed ??= writer.midRebuild!.then(() => {
+      resumed = null;
+      const batches = held;
+      held = [];
+      for (const h of batches) sink(h);
+      walk?.release();
+    });
+    return true;
+  };
+  const sink = (m: WalkBatch) => {
+    try {
+      if (!holdWhileRebuilding(m)) onBatch(m);
+    } catch (e) {
+      fatal ??= errorText(e);
+      cancelNow();
+    }
+  };
   const onBatch = ({ files: b, failures, findings, statAtNs }: WalkBatch) => {
+    writer.weighBulk();
+    if (holdWhileRebuilding({ files: b, failures, findings, statAtNs })) return;
     onFindings(findings);
     const failureAt = new Map(failures.map((f) => [f.index, f]));
     const toHash: FileJob[] = [];
-    writer.weighBulk();
     const now = nowIso();
     writer.run(() => {
       for (let i = 0; i < b.count; i++) {
@@ -357,16 +389,9 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         window: WALK_WINDOW,
       },
       {
-        onBatch: (m) => {
-          try {
-            onBatch(m);
-          } catch (e) {
-            fatal ??= errorText(e);
-            cancelNow();
-          }
-        },
+        onBatch: sink,
         onFindings,
-        hasRoom: () => cancelled || hashQueue.queued < QUEUE_HIGH,
+        hasRoom: () => cancelled || (!writer.paused && hashQueue.queued < QUEUE_HIGH),
       },
     );
   }
@@ -432,6 +457,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     try {
       if (walk) {
         const walkError = await walk.done;
+        while (resumed) await resumed; // batches held during a mid-scan rebuild are taken in before the walk counts as over
         if (walkError && !cancelled) fatal ??= walkError;
         if (!cancelled && !fatal && storeWentAway()) storeGoesOffline(wentAwayMessage);
       }
@@ -512,7 +538,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         // a workspace opened meanwhile would build them itself: slower, not wrong
       }
     }
-    rebuilt = writer.finish(ctx.indexWorkerFile ? (dbPath) => buildFileIndexesInWorker(ctx.indexWorkerFile!, dbPath) : undefined).finally(() => {
+    rebuilt = writer.finish().finally(() => {
       try {
         deleteMeta(db, FILE_INDEX_REBUILD);
       } catch {

@@ -13,6 +13,15 @@ const BULK_AFTER = 2000;
  * the indexes while they are gone.
  */
 const BULK_MAX_OTHER_ROWS = 250_000;
+/**
+ * Rows in the table above which the indexes come back in the middle of a
+ * first index, and the rest goes in with them: a rebuild holds the write lock
+ * an index at a time, about a second an index per million rows, and other
+ * writers (another store's scan, a registry edit) wait that long at most.
+ */
+const BULK_MAX_ROWS = 1_000_000;
+
+export type RebuildInWorker = (dbPath: string) => Promise<{ ok: boolean; busy?: boolean }>;
 
 /**
  * A scan's writes, batched into short transactions. Per-file writes are data
@@ -33,6 +42,12 @@ export class ScanWriter {
   private bulk = false;
   private rowsWritten = 0;
   private rowsBefore: number | null = null;
+  /** Bulk mode ended mid-scan (the table grew past BULK_MAX_ROWS): not entered again. */
+  private bulkOver = false;
+  /** The indexes being rebuilt in the middle of the scan: writes wait (`paused`). */
+  midRebuild: Promise<void> | null = null;
+  private readonly inWorker: RebuildInWorker | undefined;
+  private readonly bulkMaxRows: number;
 
   constructor(
     private readonly db: WritableDb,
@@ -40,7 +55,16 @@ export class ScanWriter {
     /** The store had no index when the scan began: its rows are all new, and may be many. */
     private readonly firstIndex: boolean,
     private readonly onFail: (e: unknown) => void,
-  ) {}
+    opts: { inWorker?: RebuildInWorker; bulkMaxRows?: number } = {},
+  ) {
+    this.inWorker = opts.inWorker;
+    this.bulkMaxRows = opts.bulkMaxRows ?? BULK_MAX_ROWS;
+  }
+
+  /** Writes wait for a rebuild in the middle of the scan; the scanner holds its batches meanwhile. */
+  get paused(): boolean {
+    return this.midRebuild !== null;
+  }
 
   /** Runs `fn` in one transaction, unless an earlier write failed; a failure is reported, not thrown. */
   run(fn: () => void): void {
@@ -84,7 +108,15 @@ export class ScanWriter {
    * the file indexes are dropped; `finish` builds them again with one sort each.
    */
   weighBulk(): void {
-    if (!this.firstIndex || this.bulk || this.failed || this.rowsWritten < BULK_AFTER || rebuilding.has(this.db.path)) return;
+    if (this.bulk && !this.midRebuild && (this.rowsBefore ?? 0) + this.rowsWritten >= this.bulkMaxRows) {
+      // Grown past the size whose rebuild keeps the lock short: rebuild now, and go on with the indexes in place.
+      this.bulkOver = true;
+      this.midRebuild = this.finish().then(() => {
+        this.midRebuild = null;
+      });
+      return;
+    }
+    if (!this.firstIndex || this.bulk || this.bulkOver || this.failed || this.rowsWritten < BULK_AFTER || rebuilding.has(this.db.path)) return;
     this.rowsBefore ??= countFileRows(this.db) - this.rowsWritten;
     // Building an index costs about a sixth of inserting into it row by row: worth it unless the other rows are many more.
     if (this.rowsBefore > BULK_MAX_OTHER_ROWS || this.rowsBefore > 4 * this.rowsWritten) return;
@@ -97,6 +129,7 @@ export class ScanWriter {
    * Otherwise a row waits at most two flushes, so a killed scan loses no more of the listing than that.
    */
   flush(all = false): void {
+    if (this.midRebuild) return; // the rows wait for the rebuild; so do their two flushes
     this.flushes++;
     if (this.failed || (this.unwritten.length === 0 && this.digested.length === 0 && this.pending.length === 0)) return;
     const rows = this.unwritten;
@@ -133,7 +166,8 @@ export class ScanWriter {
     return this.bulk;
   }
 
-  finish(inWorker?: (dbPath: string) => Promise<{ ok: boolean; busy?: boolean }>): Promise<void> {
+  finish(): Promise<void> {
+    const inWorker = this.inWorker;
     if (!this.bulk) return Promise.resolve();
     this.bulk = false;
     const here = () => {
