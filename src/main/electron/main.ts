@@ -113,7 +113,16 @@ async function start(): Promise<void> {
   );
 
   await win.loadURL(devServer ?? `${APP_ORIGIN}/index.html`);
-  app.on('before-quit', () => void workspace.close());
+  // Quitting waits for the workspace to close: a scan is cancelled (keeping what it finished), a lineage read or an index rebuild ends first.
+  let closed = false;
+  app.on('before-quit', (event) => {
+    if (closed) return;
+    event.preventDefault();
+    void workspace.close().finally(() => {
+      closed = true;
+      app.quit();
+    });
+  });
 }
 
 app.enableSandbox();
