@@ -98,7 +98,8 @@ describe('a first index', () => {
     expect((await exited).signal).toBe('SIGKILL');
     expect(integrityCheck(db)).toBe('ok');
 
-    const ws = openWorkspace(db);
+    const ws = openWorkspace(db); // rebuilds them on a worker; idle() waits for it
+    await ws.idle();
     expect(fileIndexes(db)).toEqual(ALL_INDEXES);
     await ws.close();
     const { summary } = await indexStore(store, db);

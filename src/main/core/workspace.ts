@@ -5,11 +5,12 @@ import type { ApiEvent, ApiHandlers } from '../../shared/api';
 import { ApiError } from '../../shared/errors';
 import type { Store } from '../../shared/domain';
 import { closeDb, openWorkspaceDb, schemaVersion, type WritableDb } from '../db/connection';
-import { restoreFileIndexes, searchFileRows, workspaceTotals } from '../db/files';
+import { missingFileIndexes, restoreFileIndexes, searchFileRows, workspaceTotals } from '../db/files';
 import { countFindings, insertFinding, listFindingRows } from '../db/findings';
 import { listScanSummaries, markInterruptedScans, scansRunningElsewhere, type ScanOwner } from '../db/scans';
 import { deleteStore, describeStore, findStoreByPath, getStore, insertStore, listStoreRecords, setStoreStatus, type StoreRecord } from '../db/stores';
 import { createHashPool, type HashPool } from '../scan/hash-pool';
+import { buildFileIndexesInWorker } from '../scan/index-build';
 import { inspectStoreRoot, looksUnmounted } from '../scan/root';
 import { getNodes, nodesForFile, searchNodes } from '../db/lineage';
 import { deleteMeta, FILE_INDEX_REBUILD, getMeta, setMeta } from '../db/meta';
@@ -111,18 +112,48 @@ export class Workspace {
     assertWritable(options.dbPath);
     const db = openWorkspaceDb(options.dbPath);
     const { stillRunning } = markInterruptedScans(db, SCAN_OWNER, processIsAlive);
+    const ws = new Workspace(db, options);
     // A first index killed mid-way leaves the file indexes dropped; one running (or rebuilding them) in another process rebuilds them itself.
     const rebuilder = JSON.parse(getMeta(db, FILE_INDEX_REBUILD) ?? 'null') as ScanOwner | null;
     const rebuildingElsewhere = rebuilder !== null && rebuilder.host === SCAN_OWNER.host && rebuilder.pid !== SCAN_OWNER.pid && processIsAlive(rebuilder.pid, rebuilder.start);
-    if (stillRunning === 0 && !rebuildingElsewhere) {
+    if (stillRunning === 0 && !rebuildingElsewhere && missingFileIndexes(db).length > 0) ws.rebuildFileIndexes();
+    return ws;
+  }
+
+  /**
+   * Builds the file indexes a killed first index left dropped, on a worker
+   * (the window, the server, the command answer meanwhile, more slowly);
+   * here if the worker cannot run. idle() and close() wait for it.
+   */
+  private rebuildFileIndexes(): void {
+    const here = () => {
       try {
-        restoreFileIndexes(db);
-        if (rebuilder !== null) deleteMeta(db, FILE_INDEX_REBUILD); // its process died mid-rebuild
+        restoreFileIndexes(this.db);
       } catch {
         // (a full disk, say) queries still work, more slowly; the next open tries again
       }
+    };
+    try {
+      setMeta(this.db, FILE_INDEX_REBUILD, JSON.stringify(SCAN_OWNER));
+    } catch {
+      // another process opening meanwhile would build them too: slower, not wrong
     }
-    return new Workspace(db, options);
+    const work = buildFileIndexesInWorker(join(this.options.workersDir, 'index-build.js'), this.db.path)
+      .then(
+        (r) => {
+          if (!r.ok && !r.busy) here();
+        },
+        () => here(),
+      )
+      .finally(() => {
+        try {
+          if (this.db.raw.open) deleteMeta(this.db, FILE_INDEX_REBUILD);
+        } catch {
+          // left behind, it names this process: the next open, finding it gone, rebuilds what is missing
+        }
+        this.pending.delete(work);
+      });
+    this.pending.add(work);
   }
 
   onEvent(listener: (e: ApiEvent) => void): () => void {

@@ -121,6 +121,12 @@ export function dropFileIndexes(db: WritableDb): void {
   for (const name of Object.keys(FILE_INDEXES)) db.raw.exec(`DROP INDEX IF EXISTS ${name}`);
 }
 
+/** Names of the file indexes that are not there. */
+export function missingFileIndexes(db: ReadableDb): string[] {
+  const present = new Set((db.statement(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'files'`).all() as { name: string }[]).map((r) => r.name));
+  return Object.keys(FILE_INDEXES).filter((name) => !present.has(name));
+}
+
 /**
  * Builds the file indexes that are missing, each in a transaction of its own
  * (a million rows take about half a second an index: other connections wait
@@ -128,9 +134,8 @@ export function dropFileIndexes(db: WritableDb): void {
  * many it built.
  */
 export function restoreFileIndexes(db: WritableDb): number {
-  const present = new Set((db.statement(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'files'`).all() as { name: string }[]).map((r) => r.name));
-  const missing = Object.entries(FILE_INDEXES).filter(([name]) => !present.has(name));
-  for (const [, sql] of missing) db.raw.transaction(() => db.raw.exec(sql.replace('CREATE INDEX', 'CREATE INDEX IF NOT EXISTS'))).immediate();
+  const missing = missingFileIndexes(db);
+  for (const name of missing) db.raw.transaction(() => db.raw.exec(FILE_INDEXES[name]!.replace('CREATE INDEX', 'CREATE INDEX IF NOT EXISTS'))).immediate();
   return missing.length;
 }
 
