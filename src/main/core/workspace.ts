@@ -5,12 +5,12 @@ import type { ApiEvent, ApiHandlers } from '../../shared/api';
 import { ApiError } from '../../shared/errors';
 import type { Store } from '../../shared/domain';
 import { closeDb, openWorkspaceDb, schemaVersion, type WritableDb } from '../db/connection';
-import { missingFileIndexes, restoreFileIndexes, searchFileRows, workspaceTotals } from '../db/files';
+import { missingFileIndexes, searchFileRows, workspaceTotals } from '../db/files';
 import { countFindings, insertFinding, listFindingRows } from '../db/findings';
 import { listScanSummaries, markInterruptedScans, scansRunningElsewhere, type ScanOwner } from '../db/scans';
 import { deleteStore, describeStore, findStoreByPath, getStore, insertStore, listStoreRecords, setStoreStatus, type StoreRecord } from '../db/stores';
 import { createHashPool, type HashPool } from '../scan/hash-pool';
-import { buildFileIndexesInWorker } from '../scan/index-build';
+import { rebuildFileIndexes } from '../scan/index-build';
 import { inspectStoreRoot, looksUnmounted } from '../scan/root';
 import { getNodes, nodesForFile, searchNodes } from '../db/lineage';
 import { deleteMeta, FILE_INDEX_REBUILD, getMeta, setMeta } from '../db/meta';
@@ -126,33 +126,19 @@ export class Workspace {
    * here if the worker cannot run. idle() and close() wait for it.
    */
   private rebuildFileIndexes(): void {
-    const here = () => {
-      try {
-        restoreFileIndexes(this.db);
-      } catch {
-        // (a full disk, say) queries still work, more slowly; the next open tries again
-      }
-    };
     try {
       setMeta(this.db, FILE_INDEX_REBUILD, JSON.stringify(SCAN_OWNER));
     } catch {
       // another process opening meanwhile would build them too: slower, not wrong
     }
-    const work = buildFileIndexesInWorker(join(this.options.workersDir, 'index-build.js'), this.db.path)
-      .then(
-        (r) => {
-          if (!r.ok && !r.busy) here();
-        },
-        () => here(),
-      )
-      .finally(() => {
-        try {
-          if (this.db.raw.open) deleteMeta(this.db, FILE_INDEX_REBUILD);
-        } catch {
-          // left behind, it names this process: the next open, finding it gone, rebuilds what is missing
-        }
-        this.pending.delete(work);
-      });
+    const work = rebuildFileIndexes(this.db, join(this.options.workersDir, 'index-build.js')).finally(() => {
+      try {
+        if (this.db.raw.open) deleteMeta(this.db, FILE_INDEX_REBUILD);
+      } catch {
+        // left behind, it names this process: the next open, finding it gone, rebuilds what is missing
+      }
+      this.pending.delete(work);
+    });
     this.pending.add(work);
   }
 

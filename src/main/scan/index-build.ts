@@ -1,4 +1,6 @@
 import { Worker } from 'node:worker_threads';
+import { restoreFileIndexes } from '../db/files';
+import type { WritableDb } from '../db/connection';
 import type { IndexBuildRequest, IndexBuildResult } from '../../workers/index-build';
 
 /** Builds the dropped file indexes on a worker thread with its own connection (see src/workers/index-build.ts). */
@@ -16,4 +18,31 @@ export function buildFileIndexesInWorker(workerFile: string, dbPath: string): Pr
       if (!answered) reject(new Error(`index builder stopped (exit code ${code})`));
     });
   });
+}
+
+/**
+ * Builds the missing file indexes on a worker thread with its own connection
+ * (this thread goes on answering), or on this thread when no worker is given
+ * or it cannot run; not when the database is busy: it would be as busy here,
+ * and this thread must not freeze. Never rejects: indexes still missing are
+ * built when the workspace is next opened.
+ */
+export function rebuildFileIndexes(db: WritableDb, workerFile: string | undefined): Promise<void> {
+  const here = () => {
+    try {
+      restoreFileIndexes(db);
+    } catch {
+      // (a full disk, say) queries still work, more slowly
+    }
+  };
+  if (!workerFile || db.path === ':memory:') {
+    here();
+    return Promise.resolve();
+  }
+  return buildFileIndexesInWorker(workerFile, db.path).then(
+    (r) => {
+      if (!r.ok && !r.busy) here();
+    },
+    () => here(),
+  );
 }

@@ -11,7 +11,7 @@ import { batchHead, batchPath, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_NOT_UTF8
 import { indexedRenameKey, newFileJob, renameKey, type FileJob } from './file-job';
 import type { HashPool } from './hash-pool';
 import { HashQueue } from './hash-queue';
-import { buildFileIndexesInWorker } from './index-build';
+import { rebuildFileIndexes } from './index-build';
 import type { HashFailure, HashOutcome, WalkFinding } from './protocol';
 import { inspectStoreRoot, looksUnmounted, storeRootId, usedBytesOf } from './root';
 import { startWalk, type Walk, type WalkBatch } from './walk-pool';
@@ -154,7 +154,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       fatal ??= `cannot write the index ${db.path}: ${errorText(e)}`;
       cancelNow();
     },
-    { inWorker: ctx.indexWorkerFile ? (dbPath) => buildFileIndexesInWorker(ctx.indexWorkerFile!, dbPath) : undefined, bulkMaxRows: ctx.bulkMaxRows },
+    { rebuild: (d) => rebuildFileIndexes(d, ctx.indexWorkerFile), bulkMaxRows: ctx.bulkMaxRows },
   );
   const flushTimer = setInterval(() => writer.flush(), FLUSH_MS);
 

@@ -21,7 +21,8 @@ const BULK_MAX_OTHER_ROWS = 250_000;
  */
 const BULK_MAX_ROWS = 1_000_000;
 
-export type RebuildInWorker = (dbPath: string) => Promise<{ ok: boolean; busy?: boolean }>;
+/** Builds the missing file indexes (see rebuildFileIndexes in index-build.ts); resolves when done, never rejects. */
+export type Rebuild = (db: WritableDb) => Promise<void>;
 
 /**
  * A scan's writes, batched into short transactions. Per-file writes are data
@@ -46,7 +47,7 @@ export class ScanWriter {
   private bulkOver = false;
   /** The indexes being rebuilt in the middle of the scan: writes wait (`paused`). */
   midRebuild: Promise<void> | null = null;
-  private readonly inWorker: RebuildInWorker | undefined;
+  private readonly rebuild: Rebuild;
   private readonly bulkMaxRows: number;
 
   constructor(
@@ -55,9 +56,15 @@ export class ScanWriter {
     /** The store had no index when the scan began: its rows are all new, and may be many. */
     private readonly firstIndex: boolean,
     private readonly onFail: (e: unknown) => void,
-    opts: { inWorker?: RebuildInWorker; bulkMaxRows?: number } = {},
+    opts: { rebuild?: Rebuild; bulkMaxRows?: number } = {},
   ) {
-    this.inWorker = opts.inWorker;
+    this.rebuild =
+      opts.rebuild ??
+      ((db) =>
+        new Promise<void>((resolve) => {
+          restoreFileIndexes(db); // a throw rejects
+          resolve();
+        }));
     this.bulkMaxRows = opts.bulkMaxRows ?? BULK_MAX_ROWS;
   }
 
@@ -154,43 +161,25 @@ export class ScanWriter {
     this.weighBulk();
   }
 
-  /**
-   * Builds the file indexes again if they were dropped, whatever became of the
-   * scan: on a worker thread with its own connection when one is given (this
-   * thread goes on: the lineage read, the app's requests), else here. Resolves
-   * when they are built; should both ways fail, opening the workspace builds
-   * them next time.
-   */
   /** The file indexes are dropped: `finish` will rebuild them. */
   get willRebuild(): boolean {
     return this.bulk;
   }
 
+  /**
+   * Builds the file indexes again if they were dropped, whatever became of the
+   * scan (on a worker thread, with the scanner's `rebuild`). Resolves when
+   * they are built; any still missing are built when the workspace is next opened.
+   */
   finish(): Promise<void> {
-    const inWorker = this.inWorker;
     if (!this.bulk) return Promise.resolve();
     this.bulk = false;
-    const here = () => {
-      try {
-        restoreFileIndexes(this.db);
-      } catch {
-        // the rows are written; the indexes come back when the workspace is next opened
-      }
-    };
-    if (!inWorker || this.db.path === ':memory:') {
-      here();
-      return Promise.resolve();
-    }
-    // Only a worker that could not run at all falls back here: a busy database would be as busy for this thread, which must not freeze.
     const path = this.db.path;
     rebuilding.add(path);
-    return inWorker(path)
-      .then(
-        (r) => {
-          if (!r.ok && !r.busy) here();
-        },
-        () => here(),
-      )
+    return this.rebuild(this.db)
+      .catch(() => {
+        // built when the workspace is next opened
+      })
       .finally(() => rebuilding.delete(path));
   }
 }
