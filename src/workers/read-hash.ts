@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { constants, openSync, readSync } from 'node:fs';
+import { SMALL_FILE } from '../main/scan/file-batch';
 
 /**
  * Opening and reading files for hashing, shared by the hash pool's task and
  * the walker (which hashes small files itself on a store's first index).
  */
 
-/** Files up to this size are read with one call into one buffer. */
-export const SMALL_FILE = 1024 * 1024;
+export { SMALL_FILE };
 
 const O_NOATIME = constants.O_NOATIME ?? 0;
 /**

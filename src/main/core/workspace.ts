@@ -13,7 +13,7 @@ import { createHashPool, type HashPool } from '../scan/hash-pool';
 import { rebuildFileIndexes } from '../scan/index-build';
 import { inspectStoreRoot, looksUnmounted } from '../scan/root';
 import { getNodes, nodesForFile, searchNodes } from '../db/lineage';
-import { deleteMeta, FILE_INDEX_REBUILD, getMeta, setMeta } from '../db/meta';
+import { FILE_INDEX_REBUILD, getMeta, setMeta } from '../db/meta';
 import { createRegistry, registryHandlers } from '../registry';
 import { compareSubjects, renderComparisonHtml } from '../compare';
 import { cardHandlers } from '../cards/handlers';
@@ -126,19 +126,7 @@ export class Workspace {
    * here if the worker cannot run. idle() and close() wait for it.
    */
   private rebuildFileIndexes(): void {
-    try {
-      setMeta(this.db, FILE_INDEX_REBUILD, JSON.stringify(SCAN_OWNER));
-    } catch {
-      // another process opening meanwhile would build them too: slower, not wrong
-    }
-    const work = rebuildFileIndexes(this.db, join(this.options.workersDir, 'index-build.js')).finally(() => {
-      try {
-        if (this.db.raw.open) deleteMeta(this.db, FILE_INDEX_REBUILD);
-      } catch {
-        // left behind, it names this process: the next open, finding it gone, rebuilds what is missing
-      }
-      this.pending.delete(work);
-    });
+    const work = rebuildFileIndexes(this.db, join(this.options.workersDir, 'index-build.js'), SCAN_OWNER).finally(() => this.pending.delete(work));
     this.pending.add(work);
   }
 

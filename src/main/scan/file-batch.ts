@@ -18,6 +18,13 @@ export const FLAG_NOT_UTF8 = 16;
 
 export const HEAD_BYTES = 64;
 
+/**
+ * A small file: read with one call into one buffer, hashed by the walker on a
+ * first index, packed many to a hash task; above it a file goes to the pool
+ * alone, its digest shared by the other names of its inode.
+ */
+export const SMALL_FILE = 1024 * 1024;
+
 export interface FileBatch {
   count: number;
   /** Store-relative paths, raw bytes, end to end; `pathEnds[i]` is where the i-th ends. */

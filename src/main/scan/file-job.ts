@@ -1,7 +1,8 @@
 import type { FileDigest, IndexedStat, SeenFile } from '../db/files';
 
-/** Files above this size get the inode bookkeeping (a re-read costs) and are listed at once. */
-export const SMALL_FILE = 1024 * 1024;
+import { SMALL_FILE } from './file-batch';
+
+export { SMALL_FILE };
 
 /** A file this scan reads (new, changed, or never hashed): one object from the walk to its write. */
 export interface FileJob {

@@ -1,5 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { restoreFileIndexes } from '../db/files';
+import { deleteMeta, FILE_INDEX_REBUILD, setMeta } from '../db/meta';
+import type { ScanOwner } from '../db/scans';
 import type { WritableDb } from '../db/connection';
 import type { IndexBuildRequest, IndexBuildResult } from '../../workers/index-build';
 
@@ -25,9 +27,10 @@ export function buildFileIndexesInWorker(workerFile: string, dbPath: string): Pr
  * (this thread goes on answering), or on this thread when no worker is given
  * or it cannot run; not when the database is busy: it would be as busy here,
  * and this thread must not freeze. Never rejects: indexes still missing are
- * built when the workspace is next opened.
+ * built when the workspace is next opened. Meanwhile a meta row names `owner`,
+ * so that another Pedigree opening the workspace leaves the work to it.
  */
-export function rebuildFileIndexes(db: WritableDb, workerFile: string | undefined): Promise<void> {
+export function rebuildFileIndexes(db: WritableDb, workerFile: string | undefined, owner: ScanOwner): Promise<void> {
   const here = () => {
     try {
       restoreFileIndexes(db);
@@ -39,10 +42,23 @@ export function rebuildFileIndexes(db: WritableDb, workerFile: string | undefine
     here();
     return Promise.resolve();
   }
-  return buildFileIndexesInWorker(workerFile, db.path).then(
-    (r) => {
-      if (!r.ok && !r.busy) here();
-    },
-    () => here(),
-  );
+  try {
+    setMeta(db, FILE_INDEX_REBUILD, JSON.stringify(owner));
+  } catch {
+    // another process opening meanwhile would build them too: slower, not wrong
+  }
+  return buildFileIndexesInWorker(workerFile, db.path)
+    .then(
+      (r) => {
+        if (!r.ok && !r.busy) here();
+      },
+      () => here(),
+    )
+    .finally(() => {
+      try {
+        if (db.raw.open) deleteMeta(db, FILE_INDEX_REBUILD);
+      } catch {
+        // left behind, it names this process: an open that finds it gone rebuilds what is missing
+      }
+    });
 }

@@ -3,7 +3,6 @@ import type { ApiEvent } from '../../shared/api';
 import { inTransaction, type WritableDb } from '../db/connection';
 import { deleteFile, loadIndexSnapshot, markFileMissing, markFilePresent, moveFile, pathKey, sha256ByIds, statKey, updateChangedFile, type IndexedStat, type SeenFile } from '../db/files';
 import { clearStoreScanFindings, insertFinding, type NewFinding } from '../db/findings';
-import { deleteMeta, FILE_INDEX_REBUILD, setMeta } from '../db/meta';
 import { finishScan, insertScan, type ScanOwner } from '../db/scans';
 import { recordStoreRoot, recordStoreScan, setStoreStatus, type StoreRecord, type StoreRoot } from '../db/stores';
 import { classifyByName, refineByMagic } from './classify';
@@ -154,7 +153,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       fatal ??= `cannot write the index ${db.path}: ${errorText(e)}`;
       cancelNow();
     },
-    { rebuild: (d) => rebuildFileIndexes(d, ctx.indexWorkerFile), bulkMaxRows: ctx.bulkMaxRows },
+    { rebuild: (d) => rebuildFileIndexes(d, ctx.indexWorkerFile, ctx.owner), bulkMaxRows: ctx.bulkMaxRows },
   );
   const flushTimer = setInterval(() => writer.flush(), FLUSH_MS);
 
@@ -530,21 +529,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       summary.message = `${summary.message ? summary.message + '; ' : ''}could not record the scan: ${errorText(e)}`;
     }
     // After the scan is recorded: the rebuild holds the write lock an index at a time, and this thread should not wait on it.
-    // The meta row tells another Pedigree opening the workspace meanwhile that the indexes are on their way.
-    if (writer.willRebuild) {
-      try {
-        setMeta(db, FILE_INDEX_REBUILD, JSON.stringify(ctx.owner));
-      } catch {
-        // a workspace opened meanwhile would build them itself: slower, not wrong
-      }
-    }
-    rebuilt = writer.finish().finally(() => {
-      try {
-        deleteMeta(db, FILE_INDEX_REBUILD);
-      } catch {
-        // left behind, it names a process that is gone: the next open rebuilds what is missing
-      }
-    });
+    rebuilt = writer.finish();
     emitProgress();
     ctx.emit({ type: 'scan.finished', summary });
     ctx.emit({ type: 'stores.changed' });

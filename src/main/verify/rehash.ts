@@ -1,5 +1,6 @@
 import type { HashPool } from '../scan/hash-pool';
 import type { HashJob, HashOutcome } from '../scan/protocol';
+import { SMALL_FILE } from '../scan/file-batch';
 
 /** One file to hash, by the stat just taken (the worker refuses a file whose stat has changed since). */
 export interface RehashItem {
@@ -18,7 +19,6 @@ export interface RehashProgress {
   currentFile: string | null;
 }
 
-const SMALL_FILE = 1024 * 1024;
 const TASK_FILES = 64;
 const TASK_BYTES = 16 * 1024 * 1024;
 
