@@ -26,6 +26,13 @@ const md5Of = (p: string | Buffer) => createHash('md5').update(readFileSync(p)).
 const fileIndexes = (db: string) => withDb(db, (d) => (d.raw.prepare(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'files' AND sql IS NOT NULL ORDER BY name`).all() as { name: string }[]).map((r) => r.name));
 const ALL_INDEXES = ['files_md5', 'files_path_nocase', 'files_sha256', 'files_size', 'files_store_kind'];
 
+/** The built workers copied to `dir` (those `keep` says yes to), for tests that take one away or wrap it. */
+function copyOfWorkers(dir: string, keep: (file: string) => boolean = () => true): string {
+  mkdirSync(dir);
+  for (const f of readdirSync(WORKERS_DIR)) if (keep(f)) copyFileSync(join(WORKERS_DIR, f), join(dir, f));
+  return dir;
+}
+
 /** `n` small files in folders of `perDir`, some nested deeper, each with distinct content. */
 function smallFiles(n: number, perDir: number): [string, Entry][] {
   return Array.from({ length: n }, (_, i): [string, Entry] => [`d${Math.floor(i / perDir) % 7}/e${Math.floor(i / perDir)}/f${i}.txt`, `file ${i} ${'x'.repeat(i % 300)}`]);
@@ -111,9 +118,7 @@ describe('a first index', () => {
   it('rebuilds the dropped indexes on the scanning thread when the index-building worker cannot start', async () => {
     const dir = temp.make();
     const store = join(dir, 'store');
-    const workers = join(dir, 'workers');
-    mkdirSync(workers);
-    for (const f of readdirSync(WORKERS_DIR)) if (!f.startsWith('index-build')) copyFileSync(join(WORKERS_DIR, f), join(workers, f));
+    const workers = copyOfWorkers(join(dir, 'workers'), (f) => !f.startsWith('index-build'));
     buildTree(store, smallFiles(2500, 250));
     ageTree(store);
     const db = join(dir, 'pedigree.db');
@@ -134,9 +139,7 @@ describe('a first index', () => {
     buildTree(store, [...smallFiles(9000, 500), ['big.bin', { size: 3 * MB, seed: 'big' }]]);
     ageTree(store);
     // The index builder as built, behind a wrapper that notes when it starts.
-    const workers = join(dir, 'workers');
-    mkdirSync(workers);
-    for (const f of readdirSync(WORKERS_DIR)) copyFileSync(join(WORKERS_DIR, f), join(workers, f));
+    const workers = copyOfWorkers(join(dir, 'workers'));
     const started = join(dir, 'rebuilds.log');
     renameSync(join(workers, 'index-build.js'), join(workers, 'index-build-real.js'));
     writeFileSync(join(workers, 'index-build.js'), `require('node:fs').appendFileSync(${JSON.stringify(started)}, Date.now() + '\\n');\nrequire('./index-build-real.js');\n`);

@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { baseName, dirOf, joinRel } from '../../shared/rel-path';
 
 /** Store-relative paths, always with `/`, never starting with `./` or `/`. */
 
@@ -52,15 +53,4 @@ export function isPlainRelative(p: string): boolean {
   return p.split('/').every((seg) => seg !== '..' && seg !== '');
 }
 
-export function dirOf(rel: string): string {
-  const slash = rel.lastIndexOf('/');
-  return slash < 0 ? '' : rel.slice(0, slash);
-}
-
-export function baseName(rel: string): string {
-  return rel.slice(rel.lastIndexOf('/') + 1);
-}
-
-export function joinRel(dir: string, name: string): string {
-  return dir ? `${dir}/${name}` : name;
-}
+export { baseName, dirOf, joinRel };

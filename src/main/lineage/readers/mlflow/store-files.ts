@@ -1,5 +1,6 @@
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import type { Digest, NodeFile, ReaderContext } from '../../model';
+import { baseName } from '../../../../shared/rel-path';
 
 /** Files up to this size are read whole and synchronously; longer ones are streamed. */
 const SMALL_FILE = 4 * 1024 * 1024;
@@ -144,6 +145,4 @@ export function parentDir(path: string): string {
   return i < 0 ? '' : path.slice(0, i);
 }
 
-export function baseName(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}
+export { baseName };

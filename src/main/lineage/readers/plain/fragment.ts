@@ -5,6 +5,7 @@ import type { Severity } from '../../../../shared/domain';
 import { classifyByName } from '../../../scan/classify';
 import type { Digest, EdgeRelation, EdgeStrength, Evidence, LineageEdge, LineageFragment, LineageNode, NodeFile, NodeKind, ReaderContext } from '../../model';
 import { parseBytes, type ParseOutcome } from './safe-yaml';
+import { baseName, dirOf, joinRel } from '../../../../shared/rel-path';
 
 /**
  * What the DVC, git, GTO, Hugging Face and plain-folder readers share: a
@@ -95,18 +96,7 @@ function addEvidence(node: LineageNode, e: Evidence): void {
 
 // ---- Paths ----
 
-export function dirOf(rel: string): string {
-  const slash = rel.lastIndexOf('/');
-  return slash < 0 ? '' : rel.slice(0, slash);
-}
-
-export function baseName(rel: string): string {
-  return rel.slice(rel.lastIndexOf('/') + 1);
-}
-
-export function joinRel(dir: string, name: string): string {
-  return dir ? `${dir}/${name}` : name;
-}
+export { baseName, dirOf, joinRel };
 
 /**
  * A path written in a store file, resolved against a store-relative folder.
