@@ -23,19 +23,28 @@ for (const stream of [process.stdout, process.stderr]) {
 /**
  * Loads the bundle as `require` would, with V8's code cache: compiling the
  * 2 MB bundle is a third of a short command's start-up. The cache is written
- * after the first run (so it holds the functions that run used) next to the
- * bundle, keyed by Node's version and a hash of the bundle's text (V8 itself
- * checks only the source's length: a rebuilt bundle of the same length would
- * otherwise run the old code); a folder we cannot write to just means no cache.
+ * next to the bundle when a run ends (so it holds the functions that run
+ * compiled, and those it loaded from the cache), keyed by Node's version and a
+ * hash of the bundle's text (V8 itself checks only the source's length: a
+ * rebuilt bundle of the same length would otherwise run the old code). Its
+ * second line names the commands whose runs it holds: the first run of each
+ * other command writes it again, so a first `pedigree --version` does not leave
+ * `index` compiling from scratch for ever. A folder we cannot write to just
+ * means no cache.
  */
-function loadBundle(file) {
+function loadBundle(file, command) {
   const source = readFileSync(file, 'utf8');
   const key = `${process.version} ${process.arch} ${createHash('sha256').update(source).digest('hex')}\n`;
   const cacheFile = join(dirname(file), '.cli.js.v8-cache');
   let cachedData;
+  let commands = [];
   try {
     const bytes = readFileSync(cacheFile);
-    if (bytes.subarray(0, key.length).toString() === key) cachedData = bytes.subarray(key.length);
+    const eol = bytes.indexOf(10, key.length);
+    if (bytes.subarray(0, key.length).toString() === key && eol >= 0) {
+      commands = bytes.subarray(key.length, eol).toString().split(' ').filter(Boolean);
+      cachedData = bytes.subarray(eol + 1);
+    }
   } catch {
     // no cache yet
   }
@@ -50,11 +59,12 @@ function loadBundle(file) {
   m.paths = Module._nodeModulePaths(dirname(file));
   script.runInThisContext().call(m.exports, m.exports, Module.createRequire(file), m, file, dirname(file));
   m.loaded = true;
-  if (!cachedData || script.cachedDataRejected) {
+  if (script.cachedDataRejected) commands = [];
+  if (!cachedData || script.cachedDataRejected || !commands.includes(command)) {
     process.once('exit', () => {
       const tmp = `${cacheFile}.${process.pid}`;
       try {
-        writeFileSync(tmp, Buffer.concat([Buffer.from(key), script.createCachedData()]));
+        writeFileSync(tmp, Buffer.concat([Buffer.from(`${key}${[...commands, command].join(' ')}\n`), script.createCachedData()]));
         renameSync(tmp, cacheFile);
       } catch {
         // a read-only install or a full disk: no cache
@@ -69,7 +79,9 @@ function loadBundle(file) {
   return m.exports;
 }
 
-loadBundle(cli)
+/** The command a run's cache is kept for: its first word that is not an option (`--version`, `--help` have none). */
+const command = process.argv.slice(2).find((a) => /^[a-z][a-z-]*$/.test(a)) ?? '-';
+loadBundle(cli, command)
   .run(process.argv.slice(2))
   .then(
     (code) => {
