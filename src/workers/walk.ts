@@ -2,7 +2,7 @@ import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, realpathSyn
 import { parentPort, workerData } from 'node:worker_threads';
 import ignore, { type Ignore } from 'ignore';
 import { batchBuffers, FileBatchBuilder, FLAG_DVC, FLAG_NOT_UTF8, FLAG_VIA_LINK } from '../main/scan/file-batch';
-import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, type FolderPart, type FolderTask, type HandedBack, type HashFailure, type IgnoreRule, type WalkerSetup, type WalkFinding, type WalkMessage } from '../main/scan/protocol';
+import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, isInside, type FolderPart, type FolderTask, type HandedBack, type HashFailure, type IgnoreRule, type WalkerSetup, type WalkFinding, type WalkMessage } from '../main/scan/protocol';
 import { md5Of, openForHash, readSmall, sha256Of, SMALL_FILE } from './read-hash';
 
 /**
@@ -171,13 +171,14 @@ export class Walker {
         this.finding(rel, `stat-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot stat: ${err.message}`, true);
         continue;
       }
-      let viaLink = false;
+      let linkReal: string | null = null;
       if (st.isSymbolicLink()) {
         const target = this.followLink(task, rel, abs);
         if (!target) continue;
-        st = target;
-        viaLink = true;
+        st = target.stat;
+        linkReal = target.real;
       }
+      const viaLink = linkReal !== null;
       if (st.isDirectory()) {
         if (SKIP_DIRS.has(name.toString('utf8')) || (task.inDvcDir && SKIP_IN_DVC.has(name.toString('utf8')))) continue;
         const key = `${st.dev}:${st.ino}`;
@@ -185,9 +186,13 @@ export class Walker {
           this.finding(rel, 'symlink-loop', 'warning', 'folder is one of the folders above it (a loop through a link or a bind mount); not walked again');
           continue;
         }
-        const sub: FolderTask = { abs, rel, ignores, dvc, inDvcDir: name.equals(DVC_DIR), utf8: task.utf8 && utf8, ancestors: `${task.ancestors}${key}|` };
+        if (!viaLink && task.skip?.includes(`|${key}|`)) {
+          this.finding(rel, 'symlink-loop', 'info', 'folder walked through a link that leads to it; not walked again here');
+          continue;
+        }
+        const sub: FolderTask = { abs, rel, ignores, dvc, inDvcDir: name.equals(DVC_DIR), utf8: task.utf8 && utf8, ancestors: `${task.ancestors}${key}|`, ...(task.skip ? { skip: task.skip } : {}) };
         // Reached through a link: the scanner checks it against every folder walked so far.
-        if (viaLink) this.handedBack.push({ task: sub, linkKey: key });
+        if (linkReal !== null) this.handedBack.push({ task: sub, linkKey: key, linkReal });
         else this.stack.push(sub);
       } else if (st.isFile()) {
         this.batch.add(rel, st, flags | (viaLink ? FLAG_VIA_LINK : 0));
@@ -241,8 +246,8 @@ export class Walker {
     }
   }
 
-  /** The target's stat, when the link is to be followed; otherwise says why not and returns null. */
-  private followLink(task: FolderTask, rel: Buffer, abs: Buffer): BigIntStats | null {
+  /** The target's stat and real path, when the link is to be followed; otherwise says why not and returns null. */
+  private followLink(task: FolderTask, rel: Buffer, abs: Buffer): { stat: BigIntStats; real: string } | null {
     let target: BigIntStats;
     try {
       target = statSync(abs, { bigint: true });
@@ -264,7 +269,7 @@ export class Walker {
       this.finding(rel, 'symlink-outside-store', 'info', 'symbolic link to a place outside the store; not followed (enable "follow symlinks" on the store to index it)');
       return null;
     }
-    return target;
+    return { stat: target, real };
   }
 
   /**
@@ -293,10 +298,6 @@ function realpath(p: Buffer): string {
   } catch {
     return p.toString('utf8');
   }
-}
-
-function isInside(root: string, p: string): boolean {
-  return p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

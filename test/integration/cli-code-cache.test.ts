@@ -20,7 +20,7 @@ function install(): { run(...args: string[]): string; cache: string; bundle: str
   copyFileSync(join(REPO, 'bin', 'pedigree.js'), join(dir, 'bin', 'pedigree.js'));
   copyFileSync(join(REPO, 'dist', 'cli.js'), join(dir, 'dist', 'cli.js'));
   symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.PEDIGREE_DB;
   return {
     run: (...args) => execFileSync(process.execPath, [join(dir, 'bin', 'pedigree.js'), ...args], { env, cwd: dir, encoding: 'utf8' }),

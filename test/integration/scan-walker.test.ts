@@ -87,6 +87,50 @@ describe('the walker', () => {
     }
   });
 
+  it('walks each folder outside the store once when links lead to it and to a folder around it', async () => {
+    const outside = temp.make();
+    buildTree(outside, [
+      ['top.txt', 'top'],
+      ...Array.from({ length: 20 }, (_, i): [string, string] => [`sub/f${i}.txt`, `sub ${i}`]),
+      ['sub/deeper/d.txt', 'deeper'],
+      ['sub/back', { symlink: join(outside, 'sub', 'deeper') }], // found only while walking a link's folder: a later round
+    ]);
+    const root = temp.make();
+    buildTree(root, [
+      ...Array.from({ length: 30 }, (_, i): [string, string] => [`a/pad${i}/x.txt`, String(i)]),
+      ['a/inner', { symlink: join(outside, 'sub') }], // inside the folder z/outer leads to
+      ['z/outer', { symlink: outside }],
+      ['m/deep', { symlink: join(outside, 'sub', 'deeper') }],
+    ]);
+    for (let round = 0; round < 4; round++) {
+      const w = await walkTree(root, { followSymlinks: true, threads: 3, batchSize: 8 });
+      const outsideFiles = [...w.files.keys()].filter((p) => !p.includes('/pad')).sort();
+      // Every file outside once, under the link to the outermost folder, whichever walker met which link first.
+      expect(outsideFiles).toEqual(['z/outer/sub/deeper/d.txt', 'z/outer/top.txt', ...Array.from({ length: 20 }, (_, i) => `z/outer/sub/f${i}.txt`).sort()].sort());
+      expect(w.findings.get('a/inner')).toMatchObject({ code: 'symlink-loop', message: expect.stringMatching(/inside the folder another link leads to/) });
+      expect(w.findings.get('m/deep')).toMatchObject({ code: 'symlink-loop' });
+      expect(w.findings.get('z/outer/sub/back')).toMatchObject({ code: 'symlink-loop' });
+    }
+  });
+
+  it('leaves out of a link’s folder a folder another link leads to, walked from that link', async () => {
+    const outside = temp.make();
+    buildTree(outside, [
+      ['x/one.txt', '1'],
+      ['x/y/two.txt', '2'],
+    ]);
+    const elsewhere = temp.make();
+    buildTree(elsewhere, [['outer', { symlink: outside }]]); // found in a later round, and around a folder walked already
+    const root = temp.make();
+    buildTree(root, [
+      ['a', { symlink: join(outside, 'x', 'y') }],
+      ['b', { symlink: elsewhere }],
+    ]);
+    const w = await walkTree(root, { followSymlinks: true, threads: 2 });
+    expect([...w.files.keys()].sort()).toEqual(['a/two.txt', 'b/outer/x/one.txt']);
+    expect(w.findings.get('b/outer/x/y')).toMatchObject({ code: 'symlink-loop', severity: 'info' });
+  });
+
   it('detects symbolic link loops, with or without following links, and reports dangling links', async () => {
     const root = temp.make();
     buildTree(root, [

@@ -62,6 +62,12 @@ export interface FolderTask {
    * no .pedigreeignore to read).
    */
   part?: FolderPart;
+  /**
+   * `|device:inode|` of the folders walked from a link of their own (set on
+   * folders reached through links, and inherited): one of them met again below
+   * another link's folder is not walked there a second time.
+   */
+  skip?: string;
 }
 
 /** Entries of a folder, packed: names end to end (`ends[i]` is where the i-th ends), and each one's type as readdir gave it. */
@@ -80,6 +86,13 @@ export interface HandedBack {
   task: FolderTask;
   /** `device:inode`, when reached through a link: walked only if no folder with it was walked yet. */
   linkKey?: string;
+  /** Where the link leads, links resolved: a folder inside one walked from another link is not walked again. */
+  linkReal?: string;
+}
+
+/** `p` is `root` or below it (both absolute, links resolved). */
+export function isInside(root: string, p: string): boolean {
+  return p === root || p.startsWith(root.endsWith('/') ? root : `${root}/`);
 }
 
 export interface WalkFinding {

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { FileBatch } from './file-batch';
-import type { FolderTask, HashFailure, WalkerSetup, WalkFinding, WalkMessage } from './protocol';
+import { isInside, type FolderTask, type HashFailure, type WalkerSetup, type WalkFinding, type WalkMessage } from './protocol';
 
 /**
  * Walks a store with several walker threads. Each walks depth-first from the
@@ -60,14 +60,17 @@ export function startWalk(opts: WalkOptions, sink: WalkSink): Walk {
   const queue: FolderTask[] = [{ abs: Buffer.from(opts.root), rel: new Uint8Array(0), ignores: [], dvc: false, inDvcDir: false, utf8: true, ancestors: `|${opts.rootKey}|` }];
   /** Folders walked through links (and the root), by `device:inode`: each is walked once. */
   const linked = new Set<string>([opts.rootKey]);
+  /** Where the links walked so far lead, links resolved: a folder inside one of them was walked with it. */
+  const linkedReal: string[] = [];
   /**
-   * Folders reached through links, waiting for the plain walk to end: of two
-   * links to one folder, the one with the smaller path is walked, whichever
-   * walker came to it first, so its files keep their paths from scan to scan.
+   * Folders reached through links, waiting for the plain walk (or the round of
+   * links before) to end: of two links to one folder, the one with the smaller
+   * path is walked, whichever walker came to it first, so its files keep their
+   * paths from scan to scan.
    */
-  const viaLinks = new Map<string, FolderTask>();
+  const viaLinks = new Map<string, { task: FolderTask; real: string }>();
   const compareRel = (a: FolderTask, b: FolderTask) => Buffer.compare(Buffer.from(a.rel), Buffer.from(b.rel));
-  const alreadyWalked = (task: FolderTask): WalkFinding => ({ rel: task.rel, code: 'symlink-loop', severity: 'warning', message: 'folder already walked through another link; not walked again' });
+  const alreadyWalked = (task: FolderTask, why = 'folder already walked through another link'): WalkFinding => ({ rel: task.rel, code: 'symlink-loop', severity: 'warning', message: `${why}; not walked again` });
   let finished = false;
   let resolveDone!: (error: string | null) => void;
   const done = new Promise<string | null>((r) => (resolveDone = r));
@@ -104,13 +107,35 @@ export function startWalk(opts: WalkOptions, sink: WalkSink): Walk {
       Atomics.store(hungry, 0, queue.length === 0 ? idle : 0);
       if (idle < walkers.length || queue.length > 0) return;
       if (viaLinks.size === 0) return finish(null);
-      // The plain walk is over: the folders reached through links, each once, in path order.
-      for (const [key, task] of [...viaLinks].sort((a, b) => compareRel(b[1], a[1]))) {
-        linked.add(key);
-        queue.push(task);
-      }
-      viaLinks.clear();
+      releaseLinks();
     }
+  };
+
+  /**
+   * The plain walk (or the round of links before) is over: the folders reached
+   * through links, each walked once whatever the order the walkers met the
+   * links in. One inside a folder walked from another link was walked with it;
+   * of two in this round, one inside the other is walked with the outer one;
+   * one that holds a folder walked from another link leaves it out.
+   */
+  const releaseLinks = () => {
+    const round = [...viaLinks].map(([key, c]) => ({ key, ...c }));
+    viaLinks.clear();
+    const inside = (outer: string, p: string) => outer !== '' && p !== '' && isInside(outer, p);
+    const losers: WalkFinding[] = [];
+    const kept = round.filter((c) => {
+      if (linkedReal.some((w) => inside(w, c.real))) losers.push(alreadyWalked(c.task, 'folder already walked inside the folder another link leads to'));
+      else if (round.some((o) => o !== c && o.real !== c.real && inside(o.real, c.real))) losers.push(alreadyWalked(c.task, 'folder inside the folder another link leads to, walked from there'));
+      else return true;
+      return false;
+    });
+    if (losers.length > 0) sink.onFindings(losers);
+    for (const c of kept) {
+      linked.add(c.key);
+      linkedReal.push(c.real);
+    }
+    const skip = `|${[...linked].join('|')}|`;
+    for (const c of kept.sort((a, b) => compareRel(b.task, a.task))) queue.push({ ...c.task, skip });
   };
 
   for (const w of walkers) {
@@ -123,11 +148,12 @@ export function startWalk(opts: WalkOptions, sink: WalkSink): Walk {
           continue;
         }
         const held = viaLinks.get(h.linkKey);
+        const real = h.linkReal ?? '';
         if (linked.has(h.linkKey)) losers.push(alreadyWalked(h.task));
-        else if (!held) viaLinks.set(h.linkKey, h.task);
-        else if (compareRel(h.task, held) < 0) {
-          viaLinks.set(h.linkKey, h.task);
-          losers.push(alreadyWalked(held));
+        else if (!held) viaLinks.set(h.linkKey, { task: h.task, real });
+        else if (compareRel(h.task, held.task) < 0) {
+          viaLinks.set(h.linkKey, { task: h.task, real });
+          losers.push(alreadyWalked(held.task));
         } else losers.push(alreadyWalked(h.task));
       }
       if (losers.length > 0) sink.onFindings(losers);
