@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { finished, indexStore, listFiles, listStores, spawnCli, WORKERS_DIR } from '../helpers/cli';
 import { Workspace } from '../../src/main/core/workspace';
+import { closeDb, openWorkspaceDb } from '../../src/main/db/connection';
 import type { ScanProgress } from '../../src/shared/domain';
 import { tempDirs, waitFor } from '../helpers/temp';
 import { ageTree, buildTree, sha256Of, type Entry } from '../helpers/tree';
@@ -310,6 +311,41 @@ describe('a folder emptied between scans (no mount involved)', () => {
     writeFileSync(join(store, 'c.txt'), 'c');
     const { summary } = await indexStore(store, db);
     expect(summary).toMatchObject({ status: 'done', missing: 2, new: 1 });
+    expect((await listStores(db))[0]!.status).toBe('online');
+  });
+});
+
+describe('an empty store folder whose index is from before Pedigree recorded store roots', () => {
+  it('goes offline with its index kept: it may be an unmounted disk; once a scan records the folder, emptying it marks files missing', async () => {
+    const dir = temp.make();
+    const store = join(dir, 'store');
+    const db = join(dir, 'pedigree.db');
+    buildTree(store, [['a.txt', 'a'], ['b.txt', 'b']]);
+    ageTree(store);
+    await indexStore(store, db);
+    // As migration 006 leaves a store indexed before it: no root recorded.
+    const w = openWorkspaceDb(db);
+    w.raw.prepare(`UPDATE stores SET root_id = NULL, root_is_mount = NULL`).run();
+    closeDb(w);
+    rmSync(join(store, 'a.txt'));
+    rmSync(join(store, 'b.txt'));
+
+    const { code, summary } = await indexStore(store, db);
+    expect(code).toBe(1);
+    expect(summary).toMatchObject({ status: 'failed', missing: 0 });
+    expect(summary.message).toMatch(/store folder .* is empty, but 2 indexed files were in it.*unmounted disk.*index is kept/);
+    const [listed] = await listStores(db);
+    expect(listed).toMatchObject({ status: 'offline', offlineReason: expect.stringMatching(/is empty, but 2 indexed files/) });
+    expect([...(await listFiles(db)).values()].map((f) => f.state)).toEqual(['present', 'present']);
+
+    // The disk is back: scanned, and the folder recorded.
+    buildTree(store, [['a.txt', 'a'], ['b.txt', 'b']]);
+    ageTree(store);
+    expect((await indexStore(store, db)).summary).toMatchObject({ status: 'done', files: 2, missing: 0 });
+    rmSync(join(store, 'a.txt'));
+    rmSync(join(store, 'b.txt'));
+    // A plain folder, known to be one, emptied: its files are missing.
+    expect((await indexStore(store, db)).summary).toMatchObject({ status: 'done', files: 0, missing: 2 });
     expect((await listStores(db))[0]!.status).toBe('online');
   });
 });

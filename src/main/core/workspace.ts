@@ -5,13 +5,13 @@ import type { ApiEvent, ApiHandlers } from '../../shared/api';
 import { ApiError } from '../../shared/errors';
 import type { Store } from '../../shared/domain';
 import { closeDb, openWorkspaceDb, schemaVersion, type WritableDb } from '../db/connection';
-import { missingFileIndexes, searchFileRows, workspaceTotals } from '../db/files';
+import { countPresentFiles, missingFileIndexes, searchFileRows, workspaceTotals } from '../db/files';
 import { countFindings, insertFinding, listFindingRows } from '../db/findings';
 import { listScanSummaries, markInterruptedScans, scansRunningElsewhere, type ScanOwner } from '../db/scans';
 import { deleteStore, describeStore, findStoreByPath, getStore, insertStore, listStoreRecords, setStoreStatus, type StoreRecord } from '../db/stores';
 import { createHashPool, type HashPool } from '../scan/hash-pool';
 import { rebuildFileIndexes } from '../scan/index-build';
-import { inspectStoreRoot, looksUnmounted } from '../scan/root';
+import { inspectStoreRoot, unmountedReason } from '../scan/root';
 import { getNodes, nodesForFile, searchNodes } from '../db/lineage';
 import { FILE_INDEX_REBUILD, getMeta, setMeta } from '../db/meta';
 import { createRegistry, registryHandlers } from '../registry';
@@ -166,11 +166,7 @@ export class Workspace {
   private refreshReachability(s: StoreRecord): { record: StoreRecord; reason: string | null } {
     // An empty mount point where a disk was mounted at the last scan is no more reachable than a missing folder.
     const root = inspectStoreRoot(s.path);
-    const reason = !root.ok
-      ? root.message
-      : looksUnmounted(s.root, root)
-        ? `nothing is mounted on ${s.path} any more (it was a mount point at the last scan); the index is kept as it was`
-        : null;
+    const reason = !root.ok ? root.message : unmountedReason(s.path, s.root, root, () => countPresentFiles(this.db, s.id));
     const status = reason === null ? 'online' : 'offline';
     if (status !== s.status && !this.isScanning(s.id)) {
       setStoreStatus(this.db, s.id, status);

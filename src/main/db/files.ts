@@ -143,6 +143,11 @@ export function countFileRows(db: ReadableDb): number {
   return (db.statement(`SELECT COUNT(*) AS n FROM files`).get() as { n: number }).n;
 }
 
+/** Files of the store the index holds as present (not marked missing). */
+export function countPresentFiles(db: ReadableDb, storeId: number): number {
+  return (db.statement(`SELECT COUNT(*) AS n FROM files WHERE store_id = ? AND state = 'present'`).get(storeId) as { n: number }).n;
+}
+
 /** The file is there but its stat changed: its digest is no longer known. */
 export function updateChangedFile(db: WritableDb, id: number, f: SeenFile, now: string): void {
   db.statement(

@@ -58,15 +58,25 @@ export function storeRootId(path: string): string | null {
 }
 
 /**
- * The store's folder was a mount point at its last complete scan, nothing is
- * mounted there now, and it is empty: a disk was unmounted and left its mount
- * point. Scanning it would mark every file missing; the store is offline
- * instead. A plain folder with files in it is scanned (someone put files
- * there, or the store moved onto the parent disk): its root is then recorded
- * anew, so a store never stays offline while its folder has content.
+ * Why a store whose folder is there and empty is offline, or null when it is
+ * simply empty. Scanning an unmounted disk's mount point would mark every file
+ * missing and drop the store's lineage; the store is offline instead, with its
+ * index kept:
+ * - the folder was a mount point at the last complete scan and nothing is
+ *   mounted there now;
+ * - no scan recorded what the folder was (an index from before Pedigree kept
+ *   that, or one no scan finished), yet files are indexed in it.
+ * A plain folder with files in it is scanned (someone put files there, or the
+ * store moved onto the parent disk): its root is then recorded anew, so a
+ * store never stays offline while its folder has content.
  */
-export function looksUnmounted(last: StoreRoot | null, now: { root: StoreRoot; empty: boolean }): boolean {
-  return last !== null && last.isMount && !now.root.isMount && now.empty;
+export function unmountedReason(path: string, last: StoreRoot | null, now: { root: StoreRoot; empty: boolean }, presentFiles: () => number): string | null {
+  if (!now.empty || now.root.isMount) return null;
+  if (last?.isMount) return `nothing is mounted on the store folder ${path} any more (it was a mount point at the last scan): the disk looks unmounted; its index is kept as it was`;
+  if (last !== null) return null;
+  const n = presentFiles();
+  if (n === 0) return null;
+  return `the store folder ${path} is empty, but ${n.toLocaleString('en-US')} indexed file${n === 1 ? ' was' : 's were'} in it, and no scan recorded whether a disk was mounted there: it may be an unmounted disk, so its index is kept as it was. Mount the disk and rescan; if the files are gone for good, remove the store`;
 }
 
 /**

@@ -12,7 +12,7 @@ import type { HashPool } from './hash-pool';
 import { HashQueue } from './hash-queue';
 import { rebuildFileIndexes } from './index-build';
 import type { HashFailure, HashOutcome, WalkFinding } from './protocol';
-import { inspectStoreRoot, looksUnmounted, storeRootId, usedBytesOf } from './root';
+import { inspectStoreRoot, storeRootId, unmountedReason, usedBytesOf } from './root';
 import { startWalk, type Walk, type WalkBatch } from './walk-pool';
 import { ScanWriter } from './writes';
 
@@ -361,12 +361,13 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
 
   const rootCheck = inspectStoreRoot(store.path);
   let rootAtStart: StoreRoot | null = null;
+  const unmounted = rootCheck.ok ? unmountedReason(store.path, store.root, rootCheck, () => [...snapshot.values()].filter((f) => !f.missing).length) : null;
   if (!rootCheck.ok) {
     // Gone, unreadable, or not a folder: offline, with its index kept.
     offline = ['ENOENT', 'EIO', 'ENOTDIR', 'ENXIO', 'ENODEV', 'ESTALE'].includes(rootCheck.code);
     fatal = rootCheck.message;
-  } else if (looksUnmounted(store.root, rootCheck)) {
-    storeGoesOffline(`nothing is mounted on the store folder ${store.path} any more (it was a mount point at the last scan): the disk looks unmounted; its index is kept as it was`);
+  } else if (unmounted !== null) {
+    storeGoesOffline(unmounted);
   } else {
     rootAtStart = rootCheck.root;
     // A whole disk indexed for the first time: its used space is what the walk will find, give or take.
