@@ -1,3 +1,4 @@
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
 import { constants, openSync, readSync } from 'node:fs';
 import { SMALL_FILE } from '../main/scan/file-batch';
@@ -29,22 +30,29 @@ export function openForHash(pathBytes: Uint8Array, noFollow = false): number {
 /**
  * Reads an open small file whole into `buf` (at least SMALL_FILE + 1 bytes).
  * Returns the bytes read; SMALL_FILE + 1 means the file is bigger than it was
- * said to be (it grew).
+ * said to be (it grew). With `expected` (its size by an fstat before the
+ * read), reading stops once that many bytes came, without the read that would
+ * return end-of-file: the caller's fstat after the read tells a file that grew
+ * meanwhile.
  */
-export function readSmall(fd: number, buf: Uint8Array): number {
+export function readSmall(fd: number, buf: Uint8Array, expected = -1): number {
   let n = 0;
   while (n <= SMALL_FILE) {
     const got = readSync(fd, buf, n, SMALL_FILE + 1 - n, null);
     if (got === 0) break;
     n += got;
+    if (n === expected) break;
   }
   return n;
 }
 
+/** One-shot digests (Node 20.12 and later): no Hash object per small file. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'buffer') => Buffer }).hash;
+
 export function sha256Of(data: Uint8Array): Buffer {
-  return createHash('sha256').update(data).digest();
+  return oneShot ? oneShot('sha256', data, 'buffer') : createHash('sha256').update(data).digest();
 }
 
 export function md5Of(data: Uint8Array): Buffer {
-  return createHash('md5').update(data).digest();
+  return oneShot ? oneShot('md5', data, 'buffer') : createHash('md5').update(data).digest();
 }

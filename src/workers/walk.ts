@@ -224,7 +224,7 @@ export class Walker {
       const i = this.batch.add(rel, before, flags);
       if (before.size <= BigInt(SMALL_FILE)) {
         try {
-          const n = readSmall(fd, this.buf);
+          const n = readSmall(fd, this.buf, Number(before.size));
           const after = fstatSync(fd, { bigint: true });
           if (n !== Number(before.size) || after.size !== before.size || after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs) {
             this.failures.push({ index: i, kind: 'unstable', message: `changed while it was read (read ${n} bytes, listed ${before.size}, now ${after.size})` });
