@@ -76,7 +76,7 @@ export function parseMeta(yaml: string): MetaParse {
   const lines = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(yaml, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, keepSourceTokens: true });
+    doc = parseDocument(yaml, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, keepSourceTokens: true, merge: true });
   } catch (e) {
     return { ok: false, message: firstLine(e) };
   }

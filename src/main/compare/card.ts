@@ -22,7 +22,7 @@ export function parseCard(text: string): ParsedCard {
   if (!m) return { metadata: {}, body: text, problem: null };
   const body = text.slice(m[0].length);
   try {
-    const meta: unknown = parse(m[1]!, { maxAliasCount: 100 });
+    const meta: unknown = parse(m[1]!, { maxAliasCount: 100, merge: true });
     if (meta === null || meta === undefined) return { metadata: {}, body, problem: null };
     if (typeof meta !== 'object' || Array.isArray(meta)) return { metadata: {}, body, problem: 'the front matter is not a mapping' };
     return { metadata: meta as Record<string, unknown>, body, problem: null };

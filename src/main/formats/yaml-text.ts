@@ -15,7 +15,7 @@ export function parseYaml(text: string, report: ReportBuilder, what = 'the YAML'
     report.warning(`${report.format}-python-tag`, `${what} has !!python tags, which run code when loaded with yaml.unsafe_load`);
   }
   try {
-    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
+    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false, merge: true });
     const first = doc.errors[0];
     if (first) {
       report.error(`${report.format}-invalid`, `${what} is not valid YAML: ${first.message.split('\n')[0]}`);

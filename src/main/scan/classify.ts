@@ -60,6 +60,7 @@ const BY_NAME: Record<string, [FileKind, string]> = {
   'meta.yaml': ['config', 'yaml'],
   'dvc.yaml': ['config', 'dvc-pipeline'],
   'dvc.lock': ['config', 'dvc-lock'],
+  dvcfile: ['config', 'dvc-file'], // DVC 0.x's stage file
   'params.yaml': ['config', 'yaml'],
   'nvidia-smi.txt': ['environment', 'nvidia-smi'],
 };

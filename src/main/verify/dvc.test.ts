@@ -47,3 +47,44 @@ describe('collectDeclared: DVC', () => {
     expect(collected.declarations).toHaveLength(3);
   });
 });
+
+describe('collectDeclared: DVC as older and newer versions write it', () => {
+  const A = '0cc175b9c0f1b6a831c399e269772661';
+  const B = '92eb5ffee6ae2fec3ad71c777531578f';
+  const paths = [
+    // A directory pushed to a version-aware remote: its files inline, no `.dir` digest (dvc/output.py dumpd with_files).
+    write('v/imgs.dvc', `outs:\n- path: imgs\n  hash: md5\n  files:\n  - relpath: 1.png\n    md5: ${A}\n    size: 1\n    cloud:\n      r:\n        etag: a\n        version_id: v1\n  - relpath: sub/2.png\n    md5: ${B}\n    size: 1\n`),
+    write('v/imgs/1.png', 'a'),
+    write('v/imgs/sub/2.png', 'b'),
+    write('v/imgs/extra.png', 'c'),
+    // DVC 0.x: a stage with no outs of its own file is `Dvcfile`.
+    write('old/Dvcfile', `cmd: python eval.py\nmd5: ${MD5}\ndeps:\n- path: eval.py\n  md5: ${A}\nouts:\n- path: metrics.json\n  md5: ${B}\n  cache: false\n  metric: true\n`),
+    // `dvc import-db`: a dependency with no path.
+    write('db/results.csv.dvc', `md5: ${MD5}\nfrozen: true\ndeps:\n- db:\n    connection: pg\n    query: SELECT * FROM results\nouts:\n- md5: ${A}\n  size: 1\n  hash: md5\n  path: results.csv\n`),
+    // YAML merge keys, as ruamel's safe loader expands them.
+    write('m/dvc.yaml', 'base: &base\n  cmd: x\n  wdir: w\nstages:\n  train:\n    <<: *base\n'),
+    write('m/dvc.lock', `schema: '2.0'\nstages:\n  train:\n    cmd: x\n    outs:\n    - path: out.bin\n      hash: md5\n      md5: ${A}\n`),
+  ];
+  const collected = collectDeclared({ root, paths }, scopeOf(null));
+  const byPath = new Map(collected.declarations.map((d) => [d.path, d]));
+
+  it('checks each file of a directory listed inline, and reports files it does not list', () => {
+    expect(byPath.get('v/imgs/1.png')).toMatchObject({ algorithm: 'md5', digest: A, source: 'v/imgs.dvc: outs' });
+    expect(byPath.get('v/imgs/sub/2.png')).toMatchObject({ algorithm: 'md5', digest: B });
+    expect(collected.findings.find((f) => f.path === 'v/imgs/extra.png')).toMatchObject({ code: 'dvc-dir-unlisted' });
+  });
+
+  it('reads DVC 0.x Dvcfile stages', () => {
+    expect(byPath.get('old/eval.py')).toMatchObject({ algorithm: 'md5-dos2unix', digest: A, source: 'old/Dvcfile: deps' });
+    expect(byPath.get('old/metrics.json')).toMatchObject({ digest: B, source: 'old/Dvcfile: outs' });
+  });
+
+  it('takes a database dependency without a path as nothing to check, not as an invalid entry', () => {
+    expect(byPath.get('db/results.csv')).toMatchObject({ algorithm: 'md5', digest: A });
+    expect(collected.findings.filter((f) => f.path.startsWith('db/'))).toEqual([]);
+  });
+
+  it('places a stage whose wdir comes through a YAML merge key', () => {
+    expect(byPath.get('m/w/out.bin')).toMatchObject({ source: 'm/dvc.lock: stage train, outs' });
+  });
+});

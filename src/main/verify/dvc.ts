@@ -50,7 +50,7 @@ export function collectDvc(store: StoreView, scope: Scope, sink: Collected): voi
     if (rel === '.dvc' || rel.startsWith('.dvc/') || rel.includes('/.dvc/')) continue; // DVC's own folder
     const name = baseName(rel);
     if (name === 'dvc.lock') dvc.readLock(rel);
-    else if (name.endsWith('.dvc') && name !== '.dvc') dvc.readDvcFile(rel);
+    else if ((name.endsWith('.dvc') && name !== '.dvc') || name === 'Dvcfile') dvc.readDvcFile(rel); // Dvcfile: DVC 0.x's stage file
   }
 }
 
@@ -154,6 +154,7 @@ class DvcReader {
 
   private entry(raw: unknown, c: EntryContext): void {
     const here = this.scope.contains(c.declaredBy);
+    if (isRecord(raw) && raw.path === undefined && isRecord(raw.db)) return; // `dvc import-db`: a query, no file to check
     if (!isRecord(raw) || typeof raw.path !== 'string') {
       if (here) this.finding(c.declaredBy, 'dvc-entry-invalid', 'warning', `${c.source}: an entry has no path; skipped`);
       return;
@@ -168,9 +169,11 @@ class DvcReader {
       if (here) this.finding(c.declaredBy, 'dvc-hash-unsupported', 'info', `${c.source}: ${written}: hash "${String(raw.hash)}" is not one Pedigree computes; not checked`);
       return;
     }
-    if (raw.md5 === undefined || raw.md5 === null) return; // cloud-versioned (etag) or never computed
-    const md5 = String(raw.md5).toLowerCase();
-    if (!DVC_MD5.test(md5)) {
+    // A directory pushed to a version-aware remote lists its files inline (`files:`) instead of a `.dir` digest.
+    const inline = (raw.md5 === undefined || raw.md5 === null) && Array.isArray(raw.files);
+    if ((raw.md5 === undefined || raw.md5 === null) && !inline) return; // a cloud-versioned file (etag) or never computed
+    const md5 = inline ? '' : String(raw.md5).toLowerCase();
+    if (!inline && !DVC_MD5.test(md5)) {
       if (here) this.finding(c.declaredBy, 'dvc-digest-malformed', 'warning', `${c.source}: ${written}: md5 "${String(raw.md5)}" is not an MD5; not checked`);
       return;
     }
@@ -181,6 +184,7 @@ class DvcReader {
     }
     const rel = resolved.rel;
     if (!this.scope.touches(rel)) return;
+    if (inline) return this.directory(rel, `files:${c.declaredBy}:${written}`, algorithm, raw.files, c);
     const size = typeof raw.size === 'number' ? raw.size : null;
     if (md5.endsWith('.dir')) return this.directory(rel, md5.slice(0, 32), algorithm, raw.files, c);
     if (this.scope.contains(rel)) this.sink.declarations.push({ path: rel, algorithm, digest: md5, size, source: c.source });

@@ -46,7 +46,7 @@ export type ParseOutcome = { ok: true; value: unknown } | { ok: false; message: 
 export function parseYamlText(text: string): ParseOutcome {
   try {
     // Alias expansion is bounded: a "billion laughs" file must not exhaust memory.
-    return { ok: true, value: parse(text, { maxAliasCount: 100 }) as unknown };
+    return { ok: true, value: parse(text, { maxAliasCount: 100, merge: true }) as unknown };
   } catch (e) {
     return { ok: false, message: `not valid YAML: ${oneLine((e as Error).message)}` };
   }

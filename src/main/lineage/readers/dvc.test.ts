@@ -1,9 +1,11 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildDvcProject, buildHostileProject, buildLegacyProject, md5, MODEL, preparedListing, RAW, TEST_PART } from '../../../../test/fixtures/dvc/project';
 import { contextFor, edgesBetween, findingCodes, node, readStore } from '../../../../test/fixtures/plain/context';
 import { tempDirs } from '../../../../test/helpers/temp';
 import { dvcReader } from './dvc';
-import { expandForeach, expandMatrix, interpolate } from './dvc/interpolate';
+import { expandForeach, expandMatrix, interpolate, pyFloat, toStr } from './dvc/interpolate';
 
 const temp = tempDirs('dvc-reader');
 afterAll(() => temp.cleanup());
@@ -132,5 +134,59 @@ describe('dvc templating', () => {
     const { value, unresolved } = interpolate({ cmd: 'run ${a.b[1]} \\${x} ${nope}', whole: '${a.b}' }, { a: { b: [1, 2] } });
     expect(value).toEqual({ cmd: 'run 2 ${x} ${nope}', whole: [1, 2] });
     expect(unresolved).toEqual(['nope']);
+  });
+});
+
+describe('dvc reader: files as older and newer DVC versions write them', async () => {
+  const root = temp.make();
+  const write = (rel: string, text: string) => {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), text);
+  };
+  const A = md5('a');
+  write('imgs.dvc', `outs:\n- path: imgs\n  hash: md5\n  files:\n  - relpath: 1.png\n    md5: ${A}\n    size: 1\n    cloud:\n      r:\n        etag: a\n        version_id: v1\n`);
+  write('imgs/1.png', 'a');
+  write('Dvcfile', `cmd: python eval.py\ndeps:\n- path: eval.py\n  md5: ${A}\nouts:\n- path: metrics.json\n  md5: ${A}\n  cache: false\n  metric: true\n`);
+  write('eval.py', 'print(1)\n');
+  write('results.csv.dvc', `frozen: true\ndeps:\n- db:\n    connection: pg\n    query: SELECT * FROM results\nouts:\n- md5: ${A}\n  hash: md5\n  path: results.csv\n`);
+  write('sweep/dvc.yaml', 'base: &base\n  cmd: python train.py\nstages:\n  train:\n    foreach: [0.1, 1.0e-5, 5e-5]\n    do:\n      <<: *base\n      outs:\n        - models/lr_${item}.pt\n');
+  write('sweep/dvc.lock', `schema: '2.0'\nstages:\n  train@1e-05:\n    cmd: python train.py\n    outs:\n    - path: models/lr_1e-05.pt\n      hash: md5\n      md5: ${A}\n`);
+  const f = await readStore(dvcReader, root);
+
+  it('lists a directory whose files a version-aware remote put inline, with their digests', () => {
+    const imgs = node(f, 'file:imgs');
+    expect(imgs.props).toMatchObject({ directory: true });
+    expect(imgs.files.find((x) => x.path === 'imgs/1.png')).toMatchObject({ digests: [{ algorithm: 'md5', value: A }] });
+  });
+
+  it("reads DVC 0.x's Dvcfile as a stage", () => {
+    expect(node(f, 'dvc:stage:Dvcfile').props).toMatchObject({ cmd: 'python eval.py' });
+    expect(edgesBetween(f, 'file:eval.py', 'dvc:stage:Dvcfile')).toHaveLength(1);
+    expect(edgesBetween(f, 'dvc:stage:Dvcfile', 'file:metrics.json')).toHaveLength(1);
+  });
+
+  it('makes a dataset node of a dvc import-db query, without an invalid-entry finding', () => {
+    const db = node(f, 'dvc:db:pg:SELECT * FROM results');
+    expect(db).toMatchObject({ kind: 'dataset', props: { db: { connection: 'pg', query: 'SELECT * FROM results' } } });
+    expect(edgesBetween(f, 'dvc:db:pg:SELECT * FROM results', 'dvc:stage:results.csv.dvc')).toHaveLength(1);
+    expect(f.findings.filter((x) => x.path === 'results.csv.dvc')).toEqual([]);
+  });
+
+  it('names foreach stages and paths from floats as Python writes them, through a YAML merge key', () => {
+    const stage = node(f, 'dvc:stage:sweep/dvc.yaml:train@1e-05');
+    expect(stage.props).toMatchObject({ cmd: 'python train.py' });
+    expect(edgesBetween(f, 'dvc:stage:sweep/dvc.yaml:train@1e-05', 'file:sweep/models/lr_1e-05.pt')).toHaveLength(1);
+    const notRun = f.findings.filter((x) => x.code === 'dvc-stage-not-run').map((x) => x.message);
+    expect(notRun.some((m) => m.includes('stage train@5e-05 '))).toBe(true);
+    expect(notRun.some((m) => m.includes('stage train@0.1 '))).toBe(true);
+    expect(findingCodes(f)).not.toContain('dvc-lock-stage-orphan');
+  });
+});
+
+describe("Python's str of a float", () => {
+  it('matches CPython for fixed and exponent forms', () => {
+    const cases: [number, string][] = [[1e-5, '1e-05'], [5e-5, '5e-05'], [0.0001, '0.0001'], [0.1, '0.1'], [2.5e-7, '2.5e-07'], [1.2345678901234568e17, '1.2345678901234568e+17'], [123.456, '123.456'], [-0.00003, '-3e-05'], [0.1 + 0.2, '0.30000000000000004'], [NaN, 'nan'], [-Infinity, '-inf']];
+    for (const [v, py] of cases) expect(pyFloat(v)).toBe(py);
+    expect(toStr(3)).toBe('3');
   });
 });

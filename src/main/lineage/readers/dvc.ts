@@ -19,7 +19,8 @@ function isDvcMetafile(rel: string): 'pipeline' | 'lock' | 'dvcfile' | null {
   const name = baseName(rel);
   if (name === 'dvc.yaml') return 'pipeline';
   if (name === 'dvc.lock') return 'lock';
-  if (name.endsWith('.dvc') && name !== '.dvc') return 'dvcfile';
+  // `Dvcfile`: DVC before 1.0 named a stage with no outs so (its `DVC_FILE`); it reads as a .dvc file.
+  if ((name.endsWith('.dvc') && name !== '.dvc') || name === 'Dvcfile') return 'dvcfile';
   return null;
 }
 

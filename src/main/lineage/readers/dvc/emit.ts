@@ -34,6 +34,13 @@ export class EntryEmitter {
     const props: Record<string, unknown> = {};
     if (Object.keys(entry.flags).length > 0) props.dvc = { ...entry.flags };
     if (entry.repo) return this.imported(entry, evidence, props);
+    if (entry.db) {
+      const { connection, query, table, fileFormat } = entry.db;
+      const what = table ?? query ?? '';
+      const key = `dvc:db:${connection ?? ''}:${what}`;
+      this.b.node({ key, kind: 'dataset', label: clip(`${table ? `table ${table}` : 'query'} (${connection ?? 'database'})`, 120), props: { db: { connection, query: query && clip(query, 2048), table, fileFormat }, present: false, ...props }, evidence: [evidence] });
+      return key;
+    }
     if (entry.written.startsWith('ds://')) {
       const key = dvcDatasetKey(pipelineDir, entry.written.slice(5));
       this.b.node({ key, kind: 'dataset', label: entry.written.slice(5), props: { present: false }, evidence: [evidence] });
@@ -50,7 +57,7 @@ export class EntryEmitter {
       return key;
     }
     const rel = entry.rel;
-    if (entry.dirMd5 === undefined) {
+    if (entry.dirMd5 === undefined && entry.files === undefined) {
       const size = entry.size;
       this.b.node(fileNode(this.ctx, rel, { digests: entry.digest ? [entry.digest] : undefined, size, props, evidence: [evidence] }));
       return fileKey(rel);

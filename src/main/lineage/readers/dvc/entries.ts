@@ -26,10 +26,16 @@ export interface DvcEntry {
   legacy: boolean;
   size?: number;
   nfiles?: number;
-  /** Files listed inline (cloud-versioned directory outs). */
+  /**
+   * Files listed inline: a directory out pushed to a version-aware remote
+   * (`dvc push` with `version_aware`), which DVC writes as `files:` in place of
+   * the `.dir` digest (dvc/output.py `dumpd` with `with_files`).
+   */
   files?: ManifestEntry[];
   /** `dvc import`: the repository the data comes from. */
   repo?: { url?: string; rev?: string; revLock?: string };
+  /** `dvc import-db`: the database query or table the data comes from (such an entry has no path). */
+  db?: { connection?: string; query?: string; table?: string; fileFormat?: string };
   /** Small facts for props: cache, persist, desc, type, labels, etag, version_id, checksum… */
   flags: Record<string, unknown>;
 }
@@ -45,6 +51,11 @@ const FLAG_KEYS = ['cache', 'persist', 'checkpoint', 'desc', 'type', 'labels', '
 
 /** An entry from `dvc.lock` or a `.dvc` file; a string when it cannot be used (the reason). */
 export function lockEntry(raw: unknown, baseDir: string): DvcEntry | string {
+  if (isRecord(raw) && raw.path === undefined && isRecord(raw.db)) {
+    // dvc/dependency/db.py: `{db: {connection, query | table, file_format}}`.
+    const db = { connection: str(raw.db.connection), query: str(raw.db.query), table: str(raw.db.table), fileFormat: str(raw.db.file_format) };
+    return { written: `db:${db.connection ?? ''}`, rel: null, legacy: raw.hash === undefined, flags: flagsOf(raw), db };
+  }
   if (!isRecord(raw) || typeof raw.path !== 'string') return 'an entry has no path';
   const entry: DvcEntry = { written: raw.path, rel: resolveInStore(baseDir, raw.path), legacy: raw.hash === undefined, flags: flagsOf(raw) };
   if (typeof raw.size === 'number') entry.size = raw.size;

@@ -39,8 +39,32 @@ export function toStr(v: unknown): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v === null || v === undefined) return 'None';
   if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pyFloat(v);
   return JSON.stringify(v);
+}
+
+/**
+ * Python's `repr` of a float (what `str` gives since Python 3.2): the
+ * shortest digits that read back as the same double, as JavaScript finds
+ * them, but fixed notation only while the decimal point falls within 16
+ * digits of the first and at most 4 zeros after it, else `1e-05`, `1e+16`.
+ * A float with no fraction (YAML `1.0`) parses to the same number as `1`, so
+ * it is written as the integer.
+ */
+export function pyFloat(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  const sign = v < 0 ? '-' : '';
+  const [mantissa, exponent] = Math.abs(v).toExponential().split('e') as [string, string];
+  const digits = mantissa.replace('.', '');
+  const point = Number(exponent) + 1; // the value is 0.<digits> × 10^point
+  if (point > -4 && point <= 16) {
+    if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+    if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}.0`;
+    return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+  }
+  const e = point - 1;
+  return `${sign}${digits[0]}${digits.length > 1 ? `.${digits.slice(1)}` : ''}e${e < 0 ? '-' : '+'}${String(Math.abs(e)).padStart(2, '0')}`;
 }
 
 export interface Interpolated {

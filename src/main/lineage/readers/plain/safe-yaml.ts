@@ -77,7 +77,7 @@ export function parseYamlText(text: string): ParseOutcome {
   const lines = new LineCounter();
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, merge: true });
   } catch (e) {
     return { ok: false, code: 'invalid', message: `not valid YAML: ${firstLine(e)}` };
   }
