@@ -131,6 +131,8 @@ describe('folder store, MLflow 2.x layout written on another machine', async () 
     expect(f.nodes.some((n) => n.key === 'mlflow:model-version:mlruns:cifar-resnet:v2')).toBe(false);
     const small = node(f, 'mlflow:model-version:mlruns:cifar-small:v1');
     expect(small.props.aliases).toEqual(['staging']);
+    // A version's own aliases: list is a snapshot from its last meta.yaml write; the model's aliases decide.
+    expect(node(f, 'mlflow:model-version:mlruns:cifar-small:v2').props.aliases).toEqual([]);
     expect(node(f, 'mlflow:registered-model:mlruns:cifar-small').props.aliases).toEqual({ staging: '1' });
     expect(edge(f, `mlflow:model:${ids.parent}/model`, small.key, 'version-of')?.evidence.detail).toBe(`source runs:/${ids.parent}/model`);
   });
@@ -159,6 +161,8 @@ describe('folder store, MLflow 1.x layout written on Windows', async () => {
     expect(node(f, `file:mlruns/0/${run}/artifacts/torch-model/data/model.pth`).kind).toBe('checkpoint');
     const v = node(f, 'mlflow:model-version:mlruns:legacy:v1');
     expect(v.props).toMatchObject({ stage: 'Staging', aliases: [] });
+    // 1.x deleted an experiment by moving it to .trash, its meta.yaml left saying active.
+    expect(node(f, 'mlflow:experiment:mlruns:3').props).toMatchObject({ name: 'scratch', lifecycleStage: 'deleted' });
     expect(edge(f, model.key, v.key, 'version-of')?.evidence.detail).toMatch(/^source C:\\Users\\bob/);
   });
 });
@@ -336,7 +340,7 @@ describe('bad input becomes findings on the file, and the read goes on', async (
 
   it('reads a run whose meta.yaml lacks its ids from the folder, reporting the missing fields', () => {
     expect(at(`mlruns/1/${noFields}/meta.yaml`)).toEqual(['mlflow-meta-missing-field']);
-    expect(f.findings.find((x) => x.path === `mlruns/1/${noFields}/meta.yaml`)?.message).toBe('the meta.yaml has no run_uuid, experiment_id');
+    expect(f.findings.find((x) => x.path === `mlruns/1/${noFields}/meta.yaml`)?.message).toBe('the meta.yaml has no run_id (or run_uuid), experiment_id');
     expect(node(f, `mlflow:run:${noFields}`).props).toMatchObject({ experimentId: '1', status: 'FINISHED' });
   });
 

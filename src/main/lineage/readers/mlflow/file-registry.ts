@@ -59,7 +59,6 @@ export async function readFileRegistry(files: StoreFiles, out: FragmentBuilder, 
       const stage = str(vm.current_stage);
       if (stage === DELETED_STAGE) continue;
       const version = str(vm.version) ?? sub.slice('version-'.length);
-      const inline = Array.isArray(vm.aliases) ? vm.aliases.filter((a): a is string => typeof a === 'string') : [];
       const mv: ModelVersionRecord = {
         name: str(vm.name) ?? name,
         version,
@@ -76,7 +75,9 @@ export async function readFileRegistry(files: StoreFiles, out: FragmentBuilder, 
         creationTime: num(vm.creation_timestamp),
         lastUpdatedTime: num(vm.last_updated_timestamp),
         tags: await readValueFolder(files, out, joinPath(versionDir, 'tags')),
-        aliases: [...new Set([...inline, ...Object.keys(aliases).filter((a) => aliases[a] === version)])],
+        // Not the version's own `aliases:` list: that is a snapshot from the last time its meta.yaml was
+        // rewritten (a stage change); MLflow reads a version's aliases from the model's aliases/ files.
+        aliases: Object.keys(aliases).filter((a) => aliases[a] === version),
         evidence: { file: path, detail: `model version ${name}/${version}` },
       };
       records.modelVersions.push(mv);

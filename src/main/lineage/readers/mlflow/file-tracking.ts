@@ -70,7 +70,8 @@ async function readExperiment(files: StoreFiles, out: FragmentBuilder, dir: stri
   const meta = files.has(path) ? await readMeta(files, out, path, ['experiment_id', 'name']) : undefined;
   const id = str(meta?.experiment_id) ?? folderId;
   if (meta && id !== folderId) out.finding(path, 'mlflow-experiment-id-mismatch', 'warning', `the meta.yaml says experiment ${id} but the folder is ${folderId}; MLflow ignores such an experiment`);
-  const lifecycle = str(meta?.lifecycle_stage) ?? (inTrash ? 'deleted' : undefined);
+  // MLflow 1.x deleted an experiment by moving it to .trash, its meta.yaml still saying active: where it is decides.
+  const lifecycle = inTrash ? 'deleted' : str(meta?.lifecycle_stage);
   const rec: ExperimentRecord = {
     id,
     name: str(meta?.name),
@@ -86,8 +87,11 @@ async function readExperiment(files: StoreFiles, out: FragmentBuilder, dir: stri
 
 async function readRun(files: StoreFiles, out: FragmentBuilder, runDir: string, folderId: string, experimentId: string, experimentDir: string, bases: string[]): Promise<RunRecord | undefined> {
   const metaPath = joinPath(runDir, 'meta.yaml');
-  const meta = await readMeta(files, out, metaPath, ['run_uuid', 'experiment_id']);
+  const meta = await readMeta(files, out, metaPath, []);
   if (!meta) return undefined;
+  // MLflow 3 writes run_id only; MLflow 1 run_uuid only; 2 both.
+  const missing = [...(str(meta.run_uuid) || str(meta.run_id) ? [] : ['run_id (or run_uuid)']), ...(str(meta.experiment_id) ? [] : ['experiment_id'])];
+  if (missing.length > 0) out.finding(metaPath, 'mlflow-meta-missing-field', 'warning', `the meta.yaml has no ${missing.join(', ')}`);
   const id = str(meta.run_uuid) ?? str(meta.run_id) ?? folderId;
   if (id !== folderId) out.finding(metaPath, 'mlflow-run-id-mismatch', 'warning', `the meta.yaml says run ${id} but the folder is ${folderId}`);
   const metaExperiment = str(meta.experiment_id);
@@ -200,7 +204,8 @@ async function readLoggedModel(files: StoreFiles, out: FragmentBuilder, dir: str
     lifecycleStage: str(meta.lifecycle_stage) ?? 'active',
     creationTime: num(meta.creation_timestamp),
     lastUpdatedTime: num(meta.last_updated_timestamp),
-    params: stringMap(meta.params),
+    // MLflow 3 writes a logged model's params one file per key in params/ (never in meta.yaml).
+    params: { ...stringMap(meta.params), ...(await readValueFolder(files, out, joinPath(dir, 'params'))) },
     tags: await readValueFolder(files, out, joinPath(dir, 'tags')),
     metrics: await readMetricFolder(files, out, joinPath(dir, 'metrics'), true),
     evidence: { file: path, detail: `logged model ${id}` },
