@@ -15,6 +15,14 @@ describe('splitCard', () => {
     expect(p).toMatchObject({ bom: '\ufeff', open: '---\r\n', yaml: 'license: mit\r\n', close: '---\r\n', body: '# T\r\n', eol: '\r\n', fence: 'yaml' });
   });
 
+  it('takes front matter after blank lines, as huggingface_hub does, and keeps the lines in place', () => {
+    const text = '\n\n---\nlicense: mit\nbase_model: meta-llama/Llama-2-7b-hf\n---\n# T\n';
+    const p = splitCard(text);
+    expect(p).toMatchObject({ open: '\n\n---\n', fence: 'yaml', yamlLine: 4 });
+    expect(joinCard(p)).toBe(text);
+    expect(readMetadata(text)).toMatchObject({ license: 'mit', base_model: 'meta-llama/Llama-2-7b-hf' });
+  });
+
   it('never treats a ---js fence as metadata', () => {
     const c = CORPUS.find((x) => x.name === 'js-fence')!;
     expect(splitCard(c.text)).toMatchObject({ fence: 'foreign', foreignLang: 'js', yaml: '' });

@@ -1,5 +1,5 @@
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml';
-import { frontMatter } from '../formats/card';
+import { FRONT_MATTER_OPEN, frontMatter } from '../formats/card';
 import { flowDepth, MAX_ALIASES, MAX_DEPTH } from '../lineage/readers/plain/safe-yaml';
 
 /**
@@ -42,7 +42,7 @@ export function splitCard(text: string): CardParts {
   // `---yaml` is YAML under another name: formats/card.ts does not take it, so neither does the editor.
   const front = foreign ? undefined : frontMatter(text);
   if (!front) return { bom, open: '', yaml: '', close: '', body: rest, eol, fence: 'none', yamlLine: 1 };
-  const openLen = /^---[ \t]*\r?\n/.exec(rest)![0].length;
+  const openLen = FRONT_MATTER_OPEN.exec(rest)![0].length;
   const yamlEnd = bom.length + openLen + front.yaml.length;
   const nl = /^\r?\n/.exec(text.slice(front.end))?.[0] ?? '';
   return {
@@ -53,7 +53,7 @@ export function splitCard(text: string): CardParts {
     body: text.slice(front.end + nl.length),
     eol,
     fence: 'yaml',
-    yamlLine: 2,
+    yamlLine: rest.slice(0, openLen).split('\n').length,
   };
 }
 

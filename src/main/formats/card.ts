@@ -42,11 +42,17 @@ export const cardReader = defineReader({
   },
 });
 
-/** `---` on the first line, YAML, then `---` on a line of its own. */
+/**
+ * The line that opens front matter: `---`, after blank lines if any, as
+ * huggingface_hub's REGEX_YAML_BLOCK (`^(\s*---[\r\n]+)`) takes it.
+ */
+export const FRONT_MATTER_OPEN = /^\s*---[ \t]*\r?\n/;
+
+/** `---` on the first line that is not blank, YAML, then `---` on a line of its own. */
 export function frontMatter(text: string): { yaml: string; end: number } | undefined {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const offset = text.length - body.length;
-  const open = /^---[ \t]*\r?\n/.exec(body);
+  const open = FRONT_MATTER_OPEN.exec(body);
   if (!open) return undefined;
   const close = /^---[ \t]*$/m.exec(body.slice(open[0].length));
   if (!close) return undefined;
