@@ -4,6 +4,7 @@ import { edgesBetween, node, readStore } from '../../../../test/fixtures/plain/c
 import { tempDirs } from '../../../../test/helpers/temp';
 import { huggingFaceReader } from './huggingface';
 import { parseRepoFolder } from './huggingface/cache';
+import { hubRepoId } from './huggingface/folder';
 
 const temp = tempDirs('hf-reader');
 afterAll(() => temp.cleanup());
@@ -87,5 +88,12 @@ describe('huggingface reader: model folders', async () => {
   it('reports a card whose front matter is an alias bomb, and keeps the model', () => {
     expect(f.findings.find((x) => x.path === 'bomb/README.md')?.code).toBe('card-front-matter-aliases');
     expect(node(f, 'file:bomb').props.model_type).toBe('bert');
+  });
+});
+
+describe('huggingface reader: where a model was loaded from', () => {
+  it('takes Hub ids, and not the local paths from_pretrained was given', () => {
+    for (const id of ['gpt2', 'meta-llama/Llama-2-7b-hf', 'acme/tiny_llm.v2']) expect(hubRepoId(id)).toBe(id);
+    for (const path of ['output/checkpoint-500', '/home/me/models/llama-7b', './out', '../base', 'C:\\models\\llama', 'runs/exp1/step_2000', 'a/b/c', 'acme/-x', 'acme--x/y', '~/models/llama']) expect(hubRepoId(path)).toBeNull();
   });
 });

@@ -61,6 +61,22 @@ export async function hfModelFolders(ctx: ReaderContext, repos: HubRepo[], b: Fr
   return folders;
 }
 
+/**
+ * The Hub repository a `from_pretrained` string names, or null when it is a
+ * local path. Hub ids are `name` or `owner/name` of letters, digits, `-`, `_`
+ * and `.` (huggingface_hub's validate_repo_id: no `--` or `..`, no `-` or `.`
+ * at either end, at most 96 characters a part). Paths a Trainer writes
+ * (`output/checkpoint-500`) fit that form too: a part named like a training
+ * checkpoint folder marks it local.
+ */
+export function hubRepoId(s: string): string | null {
+  if (!/^[\w.-]{1,96}(\/[\w.-]{1,96})?$/.test(s) || s.includes('--') || s.includes('..')) return null;
+  const parts = s.split('/');
+  if (parts.some((p) => /^[-.]|[-.]$/.test(p))) return null;
+  if (parts.some((p) => /^(checkpoint|ckpt|step|epoch|global_step)[-_]?\d+$/i.test(p))) return null;
+  return s;
+}
+
 export async function describeFolder(ctx: ReaderContext, b: FragmentBuilder, files: FolderFile[]): Promise<FolderFacts> {
   const facts: FolderFacts = { props: {}, files: files.map((f) => ({ path: f.path, size: f.size, digests: f.digest ? [f.digest] : undefined })), bases: [] };
   const byName = new Map(files.map((f) => [f.name, f]));
@@ -76,14 +92,23 @@ export async function describeFolder(ctx: ReaderContext, b: FragmentBuilder, fil
     if (Array.isArray(c.architectures)) facts.props.architectures = c.architectures.filter((a) => typeof a === 'string').slice(0, 10);
     if (isRecord(c.quantization_config) && typeof c.quantization_config.quant_method === 'string') facts.props.quantization = c.quantization_config.quant_method;
     const origin = c._name_or_path;
-    // A model saved after loading another keeps the id it was loaded from; local paths say nothing.
-    if (typeof origin === 'string' && /^[\w.-]+(\/[\w.-]+)?$/.test(origin) && !origin.startsWith('.')) facts.bases.push({ id: origin, strength: 'inferred', evidence: { file: config.file.path, detail: `_name_or_path: ${clip(origin, 120)}` } });
+    // A model saved after loading another keeps what it was loaded from: a Hub id, or a local path that says nothing.
+    const originId = typeof origin === 'string' ? hubRepoId(origin) : null;
+    if (originId) facts.bases.push({ id: originId, strength: 'inferred', evidence: { file: config.file.path, detail: `_name_or_path: ${clip(originId, 120)}` } });
   }
   const adapter = await json('adapter_config.json');
   if (adapter && isRecord(adapter.doc?.value)) {
     const a = adapter.doc.value;
     facts.props.adapter = pick(a, ['peft_type', 'task_type', 'r', 'lora_alpha']);
-    if (typeof a.base_model_name_or_path === 'string' && a.base_model_name_or_path) facts.bases.push({ id: a.base_model_name_or_path, strength: 'declared', evidence: { file: adapter.file.path, detail: 'base_model_name_or_path (adapter)' } });
+    const base = a.base_model_name_or_path;
+    if (typeof base === 'string' && base) {
+      const id = hubRepoId(base);
+      if (id) facts.bases.push({ id, strength: 'declared', evidence: { file: adapter.file.path, detail: 'base_model_name_or_path (adapter)' } });
+      else {
+        facts.props.adapter = { ...(facts.props.adapter as Record<string, unknown>), baseModelPath: clip(base, 512) };
+        b.finding(adapter.file.path, 'hf-base-model-local', 'info', `the adapter's base model is a local path (${clip(base, 200)}) on the machine that trained it, not a Hub repository: not linked`);
+      }
+    }
   }
   const generation = await json('generation_config.json');
   if (generation && isRecord(generation.doc?.value)) facts.props.generation = pick(generation.doc.value, ['max_length', 'max_new_tokens', 'do_sample', 'temperature', 'top_p', 'top_k', 'eos_token_id', 'bos_token_id']);
