@@ -76,3 +76,44 @@ describe('gto reader', async () => {
     expect(edgesBetween(packed, 'artifact:clf@v1.1.0', 'artifact:clf')[0]?.evidence.file).toBe('.git/packed-refs');
   });
 });
+
+describe('gto reader: the registry state as GTO reads its events', async () => {
+  const { root, commits, head, tag } = buildGtoRepo(temp.make());
+  // A stage taken off the version that held it last falls back to the one that held it before.
+  tag('m@v1.0.0', commits.weights);
+  tag('m@v2.0.0', head);
+  tag('m#prod#1', commits.weights);
+  tag('m#prod#2', head);
+  tag('m#prod!#3', head);
+  // Deprecated, then a new version: active again (GTO looks at the artifact's last event).
+  tag('m@deprecated#4', head);
+  tag('m@v3.0.0', commits.config);
+  // A deregistered version keeps no stage.
+  tag('n@v1.0.0', commits.weights);
+  tag('n@v2.0.0', head);
+  tag('n#prod#1', commits.weights);
+  tag('n#prod#2', head);
+  tag('n@v2.0.0!#3', head);
+  // Deregistered, then registered again.
+  tag('r@v1.0.0', commits.weights);
+  tag('r@v1.0.0!#1', commits.weights);
+  tag('r@v1.0.0#2', commits.weights);
+  const f = await readStore(gtoReader, root);
+
+  it('names the stage by the active assignment, not the last tag', () => {
+    expect(node(f, 'artifact:m').props).toMatchObject({ stages: { prod: 'v1.0.0' }, deprecated: false });
+    expect(node(f, 'artifact:m@v1.0.0').props.stages).toEqual(['prod']);
+    expect(node(f, 'artifact:m@v2.0.0').props.stages).toEqual([]);
+  });
+
+  it('drops the stages of a deregistered version', () => {
+    expect(node(f, 'artifact:n').props).toMatchObject({ stages: { prod: 'v1.0.0' } });
+    expect(node(f, 'artifact:n@v2.0.0').props).toMatchObject({ active: false, stages: [] });
+  });
+
+  it('takes a version registered again as registered', () => {
+    const r = node(f, 'artifact:r@v1.0.0').props;
+    expect(r).toMatchObject({ registered: true, active: true });
+    expect(r.deregistered).toBeUndefined();
+  });
+});

@@ -61,8 +61,44 @@ interface VersionState {
   tagger?: string;
   message?: string;
   deregistered?: { at?: string; tag: string };
-  stageHistory: { stage: string; action: 'assign' | 'unassign'; at?: string; tag: string }[];
+  /** Registrations and deregistrations, in time order: the last decides whether the version is active. */
+  direct: { action: 'register' | 'deregister'; time: number }[];
+  stageHistory: { stage: string; action: 'assign' | 'unassign'; at?: string; tag: string; time: number }[];
   evidence: Evidence[];
+}
+
+/**
+ * GTO's reading of the events (gto/base.py): a version is active when its
+ * last registration event is a registration (or, never registered, when
+ * stages were assigned to its commit); a stage is on a version when the last
+ * event of that stage on that version is an assignment; of the active
+ * versions holding a stage, `gto show` names the one assigned it last
+ * (VersionSort.Timestamp, one version per stage); an artifact is deprecated
+ * when its very last event is a deprecation.
+ */
+function isActive(v: VersionState): boolean {
+  const last = v.direct[v.direct.length - 1];
+  return last ? last.action === 'register' : v.stageHistory.length > 0;
+}
+
+/** When the stage was last assigned to the version, if its last event there is an assignment. */
+function stageAssignedAt(v: VersionState, stage: string): number | undefined {
+  const last = [...v.stageHistory].reverse().find((h) => h.stage === stage);
+  return last?.action === 'assign' ? last.time : undefined;
+}
+
+function currentStages(versions: Iterable<VersionState>): Map<string, string> {
+  const best = new Map<string, { version: string; time: number }>();
+  for (const v of versions) {
+    if (!isActive(v)) continue;
+    for (const stage of new Set(v.stageHistory.map((h) => h.stage))) {
+      const time = stageAssignedAt(v, stage);
+      if (time === undefined) continue;
+      const held = best.get(stage);
+      if (!held || time >= held.time) best.set(stage, { version: v.version, time });
+    }
+  }
+  return new Map([...best].map(([stage, b]) => [stage, b.version]));
 }
 
 export const gtoReader: StoreReader = {
@@ -123,34 +159,35 @@ async function emitArtifact(
   allowedStages: string[] | undefined,
 ): Promise<void> {
   const versions = new Map<string, VersionState>();
-  const stages = new Map<string, string>();
   let deprecated: { at?: string; tag: string } | undefined;
   const evidenceOf = (e: Event): Evidence => ({ file: toStoreRel(ctx.root, e.tag.file), detail: `tag ${e.tag.name}` });
-  const versionAt = (commit: string) => [...versions.values()].reverse().find((v) => v.commit === commit && v.registered && !v.deregistered);
+  const versionAt = (commit: string) => [...versions.values()].reverse().find((v) => v.commit === commit && v.registered && isActive(v));
   for (const e of events) {
     const at = e.tag.tagger?.date;
+    // Any later event makes a deprecated artifact active again (GTO looks at the last event only).
+    if (e.action !== 'deprecate') deprecated = undefined;
     if (e.action === 'register' || e.action === 'deregister') {
-      const v = versions.get(e.version!) ?? { version: e.version!, registered: false, stageHistory: [], evidence: [] };
+      const v = versions.get(e.version!) ?? { version: e.version!, registered: false, direct: [], stageHistory: [], evidence: [] };
       versions.set(e.version!, v);
       v.evidence.push(evidenceOf(e));
-      if (e.action === 'register') Object.assign(v, { registered: true, commit: e.tag.commit, tag: e.tag.name, registeredAt: at, tagger: e.tag.tagger?.name, message: e.tag.message });
+      v.direct.push({ action: e.action, time: e.time });
+      if (e.action === 'register') Object.assign(v, { registered: true, commit: e.tag.commit, tag: e.tag.name, registeredAt: at, tagger: e.tag.tagger?.name, message: e.tag.message, deregistered: undefined });
       else v.deregistered = { at, tag: e.tag.name };
     } else if (e.action === 'assign' || e.action === 'unassign') {
       if (allowedStages && !allowedStages.includes(e.stage!)) b.finding(toStoreRel(ctx.root, e.tag.file), 'gto-stage-not-allowed', 'warning', `tag ${e.tag.name} assigns stage ${e.stage}, which .gto does not list`);
       // A stage on a commit without a registered version names the version by the commit, as GTO does.
       let v = versionAt(e.tag.commit!);
       if (!v) {
-        v = versions.get(e.tag.commit!) ?? { version: e.tag.commit!, commit: e.tag.commit, registered: false, stageHistory: [], evidence: [] };
+        v = versions.get(e.tag.commit!) ?? { version: e.tag.commit!, commit: e.tag.commit, registered: false, direct: [], stageHistory: [], evidence: [] };
         versions.set(v.version, v);
       }
       v.evidence.push(evidenceOf(e));
-      v.stageHistory.push({ stage: e.stage!, action: e.action, at, tag: e.tag.name });
-      if (e.action === 'assign') stages.set(e.stage!, v.version);
-      else if (stages.get(e.stage!) === v.version) stages.delete(e.stage!);
+      v.stageHistory.push({ stage: e.stage!, action: e.action, at, tag: e.tag.name, time: e.time });
     } else if (e.action === 'deprecate') {
       deprecated = { at, tag: e.tag.name };
     }
   }
+  const stages = currentStages(versions.values());
   const key = artifactKey(name);
   b.node({
     key,
@@ -166,7 +203,7 @@ async function emitArtifact(
       key: vkey,
       kind: 'model-version',
       label: `${name}@${v.version.length === 40 ? v.version.slice(0, 10) : v.version}`,
-      props: { artifact: name, version: v.version, registered: v.registered, commit: v.commit, tag: v.tag, registeredAt: v.registeredAt, tagger: v.tagger, message: v.message, deregistered: v.deregistered, stages: current, stageHistory: v.stageHistory },
+      props: { artifact: name, version: v.version, registered: v.registered, active: isActive(v), commit: v.commit, tag: v.tag, registeredAt: v.registeredAt, tagger: v.tagger, message: v.message, deregistered: v.deregistered, stages: current, stageHistory: v.stageHistory.map(({ time: _, ...h }) => h) },
       evidence: v.evidence,
     });
     b.edge(vkey, key, 'registered', 'declared', v.evidence[0]!);
