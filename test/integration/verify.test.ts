@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -262,6 +262,37 @@ describe('verify: a Hugging Face hub cache', () => {
     expect(one.result.checked).toBe(1);
     expect(one.result.mismatches).toContainEqual(expect.objectContaining({ path: snapshot, code: 'declared-mismatch', algorithm: 'git-sha1', expected: h.git, source: `Hugging Face cache ${h.repo}: snapshot link to blobs/${h.git}` }));
     writeFileSync(join(root, h.repo, 'blobs', h.git), h.config);
+  });
+});
+
+describe('verify: a folder downloaded with local_dir (huggingface_hub metadata)', () => {
+  it('checks each file against the etag its metadata recorded, and says which file was modified after the download', () => {
+    const root = join(tmp, 'local-dir');
+    const db = join(tmp, 'local-dir.db');
+    const weights = Buffer.from('weights of a model');
+    const config = Buffer.from('{"model_type":"llama"}');
+    write(root, 'model.safetensors', weights);
+    write(root, 'config.json', config);
+    write(root, 'tokenizer.json', '{}');
+    const later = Date.now() / 1000 + 60;
+    const meta = (file: string, etag: string, time = later) => write(root, `.cache/huggingface/download/${file}.metadata`, `${'c'.repeat(40)}\n${etag}\n${time}\n`);
+    meta('model.safetensors', sha256(weights));
+    meta('config.json', gitBlobId(config));
+    meta('tokenizer.json', sha256(Buffer.from('{}')), Date.now() / 1000 - 3600); // written an hour before the file changed
+    // Exit 1: the lineage read reports the file modified after its download too.
+    const indexed = cli(db, 'index', root, '--json');
+    expect(JSON.parse(indexed.out)[0].lineage.findings, indexed.err).toBeGreaterThan(0);
+    const clean = verify(db, root);
+    expect(clean.result.mismatches).toEqual([]);
+    expect(clean.result.findings).toContainEqual(expect.objectContaining({ path: 'tokenizer.json', code: 'hf-download-modified' }));
+    expect(clean.code).toBe(0);
+
+    const changed = flipByte(join(root, 'model.safetensors'), weights);
+    utimesSync(join(root, 'model.safetensors'), new Date(), new Date(Date.now() - 120_000)); // as old as a file the download wrote
+    cli(db, 'index', root, '--json');
+    const bad = verify(db, join(root, 'model.safetensors'));
+    expect(bad.code).toBe(1);
+    expect(bad.result.mismatches).toContainEqual(expect.objectContaining({ path: 'model.safetensors', code: 'declared-mismatch', algorithm: 'sha256', expected: sha256(weights), actual: sha256(changed), source: 'Hugging Face download metadata .cache/huggingface/download/model.safetensors.metadata (commit cccccccccc)' }));
   });
 });
 

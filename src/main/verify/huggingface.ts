@@ -4,6 +4,8 @@ import type { Collected } from './types';
 import type { StoreView } from './dvc';
 import type { Scope } from './paths';
 import { readBounded } from './read';
+import { downloadRecordOf, etagDigest, modifiedSinceDownload, parseDownloadMetadata, type DownloadRecord } from '../lineage/readers/huggingface/local-dir';
+import { joinRel } from './paths';
 
 /**
  * The Hugging Face hub cache names its blobs by their digest: below
@@ -21,6 +23,13 @@ export function collectHuggingFace(store: StoreView, scope: Scope, sink: Collect
   const indexed = new Set(store.paths);
   const root = store.root.replace(/\/+$/, '');
   for (const rel of store.paths) {
+    const download = downloadRecordOf(rel);
+    if (download) {
+      // Read whatever the scope: the metadata declares another path's digest.
+      if (!download.incomplete) downloadMetadata(rel, download, { root, scope, indexed }, sink);
+      else if (scope.contains(joinRel(download.localDir, download.file))) sink.findings.push({ path: rel, code: 'hf-download-incomplete', severity: 'info', message: `${joinRel(download.localDir, download.file)} was being downloaded and did not finish (${rel})` });
+      continue;
+    }
     if (!scope.contains(rel)) continue;
     const segs = `${root}/${rel}`.split('/');
     const n = segs.length;
@@ -40,6 +49,25 @@ export function collectHuggingFace(store: StoreView, scope: Scope, sink: Collect
     if (area === 'snapshots' && n - at >= 4) snapshotLink(`${root}/${rel}`, rel, repoAbs, segs[at]!, { root, scope, indexed }, sink);
     else if (area === 'refs' && n - at >= 3) checkRef(`${root}/${rel}`, rel, repoAbs, sink);
   }
+}
+
+/** `.cache/huggingface/download/<file>.metadata` of a local-dir download: the file's etag is its SHA-256 (LFS) or git blob id. */
+function downloadMetadata(rel: string, rec: DownloadRecord, store: { root: string; scope: Scope; indexed: Set<string> }, sink: Collected): void {
+  const target = joinRel(rec.localDir, rec.file);
+  if (!store.scope.contains(target) || !store.indexed.has(target)) return;
+  const read = readBounded(`${store.root}/${rel}`, 4096);
+  const meta = read.ok ? parseDownloadMetadata(read.bytes.toString('utf8')) : read.message;
+  if (typeof meta === 'string') {
+    sink.findings.push({ path: rel, code: 'hf-download-metadata-invalid', severity: 'warning', message: `${rel}: ${meta}; ${target} not checked against it` });
+    return;
+  }
+  if (modifiedSinceDownload(`${store.root}/${target}`, meta)) {
+    sink.findings.push({ path: target, code: 'hf-download-modified', severity: 'warning', message: `${target} was modified after it was downloaded (commit ${meta.commit.slice(0, 10)}, ${new Date(meta.timestamp * 1000).toISOString()}): the etag recorded then no longer applies; not checked` });
+    return;
+  }
+  const digest = etagDigest(meta.etag);
+  if (!digest) return;
+  sink.declarations.push({ path: target, algorithm: digest.algorithm as 'sha256' | 'git-sha1', digest: digest.value, size: null, source: `Hugging Face download metadata ${rel} (commit ${meta.commit.slice(0, 10)})` });
 }
 
 /** Index of the `models--…` segment that `snapshots` or `refs` follows, or -1. */

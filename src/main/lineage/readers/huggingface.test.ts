@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildHubCache, buildModelFolders, CARD, COMMIT, CONFIG, gitBlobId, OLD_COMMIT, sha256, WEIGHTS } from '../../../../test/fixtures/huggingface/cache';
 import { edgesBetween, node, readStore } from '../../../../test/fixtures/plain/context';
@@ -95,5 +97,48 @@ describe('huggingface reader: where a model was loaded from', () => {
   it('takes Hub ids, and not the local paths from_pretrained was given', () => {
     for (const id of ['gpt2', 'meta-llama/Llama-2-7b-hf', 'acme/tiny_llm.v2']) expect(hubRepoId(id)).toBe(id);
     for (const path of ['output/checkpoint-500', '/home/me/models/llama-7b', './out', '../base', 'C:\\models\\llama', 'runs/exp1/step_2000', 'a/b/c', 'acme/-x', 'acme--x/y', '~/models/llama']) expect(hubRepoId(path)).toBeNull();
+  });
+});
+
+describe('huggingface reader: folders downloaded with local_dir', async () => {
+  const root = temp.make();
+  const COMMIT_DL = 'c'.repeat(40);
+  const at = Date.now() / 1000 + 60; // written after the files, as huggingface_hub does
+  const put = (rel: string, content: string | Buffer) => {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), content);
+  };
+  const meta = (dir: string, file: string, etag: string, time = at) => put(`${dir}/.cache/huggingface/download/${file}.metadata`, `${COMMIT_DL}\n${etag}\n${time}\n`);
+  put('llm/config.json', CONFIG);
+  put('llm/model.safetensors', WEIGHTS);
+  put('llm/README.md', '# tiny\n');
+  meta('llm', 'config.json', gitBlobId(CONFIG));
+  meta('llm', 'model.safetensors', sha256(WEIGHTS));
+  meta('llm', 'README.md', sha256(Buffer.from('something else'))); // declares another content
+  put(`llm/.cache/huggingface/download/tokenizer.json.${'a'.repeat(64)}.incomplete`, 'partial');
+  put('squad/plain_text/train-00000-of-00001.parquet', 'PAR1');
+  meta('squad', 'plain_text/train-00000-of-00001.parquet', sha256(Buffer.from('PAR1')));
+  put('bad/.cache/huggingface/download/x.bin.metadata', 'not a commit\n\n');
+  const f = await readStore(huggingFaceReader, root);
+
+  it('records the commit and each file’s etag as a declared digest: SHA-256 for LFS files, git blob id for others', () => {
+    const llm = node(f, 'file:llm');
+    expect(llm.kind).toBe('checkpoint');
+    expect(llm.props.download).toMatchObject({ commit: COMMIT_DL, files: 3, incomplete: ['tokenizer.json'] });
+    const files = new Map(llm.files.map((x) => [x.path, x]));
+    expect(files.get('llm/model.safetensors')!.digests![0]).toEqual({ algorithm: 'sha256', value: sha256(WEIGHTS) });
+    expect(files.get('llm/config.json')!.digests!.map((d) => d.algorithm)).toEqual(['git-sha1', 'sha256']);
+    expect(files.get('llm/README.md')!.digests![0]).toEqual({ algorithm: 'sha256', value: sha256(Buffer.from('something else')) });
+  });
+
+  it('makes a dataset node of a downloaded dataset, its files in subfolders included', () => {
+    const ds = node(f, 'file:squad');
+    expect(ds.kind).toBe('dataset');
+    expect(ds.files.map((x) => x.path)).toContain('squad/plain_text/train-00000-of-00001.parquet');
+  });
+
+  it('reports an unfinished download and metadata huggingface_hub would discard', () => {
+    expect(f.findings.find((x) => x.code === 'hf-download-incomplete')?.message).toMatch(/llm\/tokenizer.json was being downloaded/);
+    expect(f.findings.find((x) => x.code === 'hf-download-metadata-invalid')).toMatchObject({ path: 'bad/.cache/huggingface/download/x.bin.metadata', severity: 'warning' });
   });
 });

@@ -2,7 +2,10 @@ import type { Evidence, NodeKind, ReaderContext, StoreReader } from '../model';
 import { findHubRepos, presentHubKeys, readSnapshots, type HubRepo } from './huggingface/cache';
 import { hubKey, hubNode, linkCard, readCard } from './huggingface/card';
 import { describeFolder, hfModelFolders, type FolderFacts } from './huggingface/folder';
-import { baseName, dirOf, fileKey, FragmentBuilder, joinRel } from './plain/fragment';
+import { downloadRecordOf, etagDigest, modifiedSinceDownload, parseDownloadMetadata, type DownloadMetadata } from './huggingface/local-dir';
+import { baseName, dirOf, fileKey, FragmentBuilder, joinRel, kindOfPath, readBounded } from './plain/fragment';
+import type { NodeFile } from '../model';
+import { posix } from 'node:path';
 
 /**
  * Hugging Face models and datasets: the hub cache (`models--org--name`,
@@ -17,17 +20,45 @@ const FOLDER_MARKERS = new Set(['config.json', 'adapter_config.json', 'model_ind
 
 export const huggingFaceReader: StoreReader = {
   id: 'huggingface',
-  match: (ctx) => findHubRepos(ctx).length > 0 || [...ctx.files.keys()].some((p) => FOLDER_MARKERS.has(baseName(p)) || p.endsWith('.safetensors.index.json')),
+  match: (ctx) => findHubRepos(ctx).length > 0 || [...ctx.files.keys()].some((p) => FOLDER_MARKERS.has(baseName(p)) || p.endsWith('.safetensors.index.json') || downloadRecordOf(p) !== null),
   read: async (ctx) => {
     const b = new FragmentBuilder('huggingface');
     const repos = findHubRepos(ctx);
     const present = presentHubKeys(repos);
     const isPresent = (key: string) => present.has(key);
     for (const repo of repos) await emitCacheRepo(ctx, b, repo, isPresent);
-    for (const dir of [...(await hfModelFolders(ctx, repos, b))].sort()) await emitFolder(ctx, b, dir, isPresent);
+    const downloads = await readLocalDownloads(ctx, b);
+    const folders = new Set([...(await hfModelFolders(ctx, repos, b)), ...downloads.keys()]);
+    for (const dir of [...folders].sort()) await emitFolder(ctx, b, dir, isPresent, downloads.get(dir));
     return b.build();
   },
 };
+
+interface LocalDownload {
+  files: Map<string, DownloadMetadata>;
+  incomplete: string[];
+}
+
+/** `.cache/huggingface/download/` metadata of folders downloaded into (see local-dir.ts), by folder. */
+async function readLocalDownloads(ctx: ReaderContext, b: FragmentBuilder): Promise<Map<string, LocalDownload>> {
+  const out = new Map<string, LocalDownload>();
+  for (const rel of ctx.files.keys()) {
+    const rec = downloadRecordOf(rel);
+    if (!rec) continue;
+    let dl = out.get(rec.localDir);
+    if (!dl) out.set(rec.localDir, (dl = { files: new Map(), incomplete: [] }));
+    if (rec.incomplete) {
+      dl.incomplete.push(rec.file);
+      b.finding(rel, 'hf-download-incomplete', 'info', `${joinRel(rec.localDir, rec.file)} was being downloaded and did not finish (${rel})`);
+      continue;
+    }
+    const read = await readBounded(posix.join(ctx.root, rel), 4096);
+    const meta = read.ok ? parseDownloadMetadata(read.bytes.toString('utf8')) : read.message;
+    if (typeof meta === 'string') b.finding(rel, 'hf-download-metadata-invalid', 'warning', `${rel}: ${meta}; huggingface_hub would discard it`);
+    else dl.files.set(rec.file, meta);
+  }
+  return out;
+}
 
 async function emitCacheRepo(ctx: ReaderContext, b: FragmentBuilder, repo: HubRepo, isPresent: (key: string) => boolean): Promise<void> {
   const repoKey = hubKey(repo.type, repo.id);
@@ -52,7 +83,7 @@ async function emitCacheRepo(ctx: ReaderContext, b: FragmentBuilder, repo: HubRe
   }
 }
 
-async function emitFolder(ctx: ReaderContext, b: FragmentBuilder, dir: string, isPresent: (key: string) => boolean): Promise<void> {
+async function emitFolder(ctx: ReaderContext, b: FragmentBuilder, dir: string, isPresent: (key: string) => boolean, download?: LocalDownload): Promise<void> {
   const files = [...ctx.files.entries()]
     .filter(([rel]) => dirOf(rel) === dir)
     .map(([rel, f]) => ({ name: baseName(rel), path: rel, size: f.size, digest: f.sha256 ? { algorithm: 'sha256' as const, value: f.sha256 } : undefined }))
@@ -60,7 +91,12 @@ async function emitFolder(ctx: ReaderContext, b: FragmentBuilder, dir: string, i
   const facts = await describeFolder(ctx, b, files);
   const card = facts.card ? await readCard(ctx, b, facts.card) : undefined;
   const key = fileKey(dir);
-  b.node({ key, kind: 'checkpoint', label: `${baseName(dir) || '.'}/`, props: { directory: true, format: 'huggingface', ...facts.props, card: card?.meta?.props }, files: facts.files, evidence: [{ file: files.find((f) => ['config.json', 'adapter_config.json', 'model_index.json'].includes(f.name))?.path ?? dir, detail: 'Hugging Face model folder' }] });
+  const isModel = facts.props.model_type !== undefined || facts.props.architectures !== undefined || facts.props.adapter !== undefined || facts.props._class_name !== undefined || files.some((f) => f.name === 'config.json');
+  const evidenceFile = files.find((f) => ['config.json', 'adapter_config.json', 'model_index.json'].includes(f.name))?.path;
+  const props: Record<string, unknown> = { directory: true, format: 'huggingface', ...facts.props, card: card?.meta?.props };
+  const nodeFiles = download ? withDownloadDigests(ctx, b, dir, facts.files, download, props) : facts.files;
+  const kind = isModel || nodeFiles.some((f) => kindOfPath(f.path) === 'checkpoint') ? 'checkpoint' : 'dataset';
+  b.node({ key, kind, label: `${baseName(dir) || '.'}/`, props, files: nodeFiles, evidence: [{ file: evidenceFile ?? (download ? joinRel(dir, '.cache/huggingface/download') : dir), detail: evidenceFile || !download ? 'Hugging Face model folder' : 'Hugging Face download metadata' }] });
   if (card) linkCard(b, card, key, isPresent);
   linkBases(b, facts, key, undefined, isPresent);
 }
@@ -73,4 +109,39 @@ function linkBases(b: FragmentBuilder, facts: FolderFacts, key: string, ownId: s
     b.node(hubNode('model', base.id, isPresent(baseKey), base.evidence));
     b.edge(baseKey, key, 'base-model', base.strength, base.evidence);
   }
+}
+
+/**
+ * The digests a download's metadata declares, on the folder's files: a SHA-256
+ * (LFS files) is checked against the index like any declared digest, a git
+ * blob id by `pedigree verify`. A file modified since it was downloaded is
+ * reported instead, as huggingface_hub itself no longer trusts its metadata.
+ */
+function withDownloadDigests(ctx: ReaderContext, b: FragmentBuilder, dir: string, files: NodeFile[], download: LocalDownload, props: Record<string, unknown>): NodeFile[] {
+  const out = new Map(files.map((f) => [f.path, f]));
+  const commits = new Set<string>();
+  let latest = 0;
+  for (const [file, meta] of [...download.files].sort(([a], [b]) => a.localeCompare(b))) {
+    commits.add(meta.commit);
+    latest = Math.max(latest, meta.timestamp);
+    const path = joinRel(dir, file);
+    const declared = etagDigest(meta.etag);
+    const indexed = ctx.files.get(path);
+    if (indexed && modifiedSinceDownload(posix.join(ctx.root, path), meta)) {
+      b.finding(path, 'hf-download-modified', 'warning', `${path} was modified after it was downloaded (commit ${meta.commit.slice(0, 10)}, ${new Date(meta.timestamp * 1000).toISOString()}): the etag recorded then no longer applies`);
+      continue;
+    }
+    if (!declared) continue;
+    const known = out.get(path);
+    const kept = (known?.digests ?? []).filter((d) => d.algorithm !== declared.algorithm);
+    out.set(path, { path, size: known?.size ?? indexed?.size, digests: [declared, ...kept], declaredOnly: indexed ? undefined : true });
+  }
+  props.download = {
+    commit: commits.size === 1 ? [...commits][0] : undefined,
+    commits: commits.size > 1 ? [...commits].sort() : undefined,
+    files: download.files.size,
+    incomplete: download.incomplete.length > 0 ? download.incomplete.slice(0, 50) : undefined,
+    downloadedAt: latest > 0 ? new Date(latest * 1000).toISOString() : undefined,
+  };
+  return [...out.values()];
 }
