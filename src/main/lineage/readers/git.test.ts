@@ -170,3 +170,23 @@ describe('git reader: bad input becomes findings and the read goes on', async ()
     expect(typeof index === 'string' ? index : index.problems.join()).toMatch(/ends|checksum/);
   });
 });
+
+describe('git reader: files git stores through a filter', async () => {
+  const root = temp.make();
+  git(root, 'init', '-q', '-b', 'main');
+  write(root, '.gitattributes', '*.yaml text eol=crlf\n');
+  write(root, 'config.yaml', 'lr: 0.1\nseed: 7\n');
+  write(root, 'params.json', '{"lr": 0.1}');
+  git(root, 'add', '.');
+  git(root, 'commit', '-q', '-m', 'configs');
+  // A fresh checkout writes config.yaml with CRLF endings; the object keeps LF.
+  for (const f of ['config.yaml', 'params.json']) git(root, 'rm', '-q', '--cached', f);
+  git(root, 'reset', '-q', '--hard');
+  const f = await readStore(gitReader, root);
+
+  it('gives a file the object name as its git blob id only when the file hashes to it', () => {
+    expect(readFileSync(join(root, 'config.yaml'), 'utf8')).toContain('\r\n');
+    expect(node(f, 'file:config.yaml').files[0]!.digests).toBeUndefined();
+    expect(node(f, 'file:params.json').files[0]!.digests?.[0]?.algorithm).toBe('git-sha1');
+  });
+});

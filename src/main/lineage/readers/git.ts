@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ReaderContext, StoreReader } from '../model';
@@ -150,10 +151,26 @@ async function linkHistory(ctx: ReaderContext, b: FragmentBuilder, found: FoundR
     if (!sha) continue;
     const key = commitKey(sha);
     b.node({ key, kind: 'code', label: `${sha.slice(0, 10)} ${commitProps(sha, history.commits.get(sha)).subject as string}`, props: commitProps(sha, history.commits.get(sha)), evidence: [{ file: gitRel, detail: 'commit history' }] });
-    const digests = objects.hashBytes === 20 && !unclean.has(e.path) ? [{ algorithm: 'git-sha1' as const, value: e.sha }] : undefined;
+    const digests = !unclean.has(e.path) && (await isBlobOf(join(found.repo.workTree, e.path), e.sha, objects.hashBytes)) ? [{ algorithm: 'git-sha1' as const, value: e.sha }] : undefined;
     b.node(fileNode(ctx, rel, { digests, props: { git: { lastCommit: sha, workTree: found.storeRel || '.' } } }));
     b.edge(key, fileKey(rel), 'code', 'declared', { file: gitRel, detail: `last commit touching ${e.path}` });
   }
+}
+
+/** Files up to this size are hashed as git blobs to confirm the index's object name is their content's. */
+const MAX_BLOB_CHECK = 1024 * 1024;
+
+/**
+ * The index names the object git stored, which is the file's own bytes only
+ * when no filter stood between them: a Git LFS file's object is its pointer,
+ * a CRLF checkout's is the text with LF endings. The name is a digest of the
+ * file only when hashing the file as a blob gives it.
+ */
+async function isBlobOf(abs: string, sha: string, hashBytes: 20 | 32): Promise<boolean> {
+  if (hashBytes !== 20) return false;
+  const read = await readBounded(abs, MAX_BLOB_CHECK);
+  if (!read.ok) return false; // bigger than the limit, or unreadable: not confirmed
+  return createHash('sha1').update(`blob ${read.bytes.length}\0`).update(read.bytes).digest('hex') === sha;
 }
 
 function rank(rel: string): number {
