@@ -131,6 +131,9 @@ describe('folder store, MLflow 2.x layout written on another machine', async () 
     expect(f.nodes.some((n) => n.key === 'mlflow:model-version:mlruns:cifar-resnet:v2')).toBe(false);
     const small = node(f, 'mlflow:model-version:mlruns:cifar-small:v1');
     expect(small.props.aliases).toEqual(['staging']);
+    // Prompts kept as registered models are not models.
+    expect(f.nodes.some((n) => n.key.includes('summarize-prompt'))).toBe(false);
+    expect(f.findings.find((x) => x.code === 'mlflow-prompts-skipped')?.message).toMatch(/1 prompt .*summarize-prompt/);
     // A version's own aliases: list is a snapshot from its last meta.yaml write; the model's aliases decide.
     expect(node(f, 'mlflow:model-version:mlruns:cifar-small:v2').props.aliases).toEqual([]);
     expect(node(f, 'mlflow:registered-model:mlruns:cifar-small').props.aliases).toEqual({ staging: '1' });
@@ -272,7 +275,7 @@ describe('SQLite store', () => {
     db.close();
     const f = await read(root);
     const finding = f.findings.find((x) => x.code === 'mlflow-db-schema-unknown');
-    expect(finding).toMatchObject({ path: 'mlflow.db', severity: 'warning' });
+    expect(finding).toMatchObject({ path: 'mlflow.db', severity: 'info' });
     expect(finding?.message).toContain('ffffffffffff');
     expect(node(f, `mlflow:run:${ids.runId}`).props.runName).toBe('resnet-train');
   });

@@ -215,7 +215,16 @@ async function emitLoggedModel(files: StoreFiles, out: FragmentBuilder, m: Logge
 function emitRegistry(files: StoreFiles, out: FragmentBuilder, records: StoreRecords, models: ModelDirs, runIds: Set<string>): void {
   const scope = records.scope;
   const rmKey = (name: string) => `mlflow:registered-model:${scope.id}:${name}`;
+  // Since 2.21 MLflow keeps prompts as registered models tagged mlflow.prompt.is_prompt, and leaves them out of model searches.
+  const isPromptTag = (tags: Record<string, string> | undefined) => tags?.['mlflow.prompt.is_prompt'] === 'true';
+  const prompts = new Set([...records.registeredModels.filter((rm) => isPromptTag(rm.tags)).map((rm) => rm.name), ...records.modelVersions.filter((mv) => isPromptTag(mv.tags)).map((mv) => mv.name)]);
+  if (prompts.size > 0) {
+    const first = records.registeredModels.find((rm) => prompts.has(rm.name))?.evidence ?? records.modelVersions.find((mv) => prompts.has(mv.name))!.evidence;
+    const names = [...prompts].sort();
+    out.finding(first.file, 'mlflow-prompts-skipped', 'info', `${names.length} prompt${names.length === 1 ? '' : 's'} of MLflow's prompt registry (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}) kept as registered models; not shown as models`);
+  }
   for (const rm of records.registeredModels) {
+    if (prompts.has(rm.name)) continue;
     out.node(rmKey(rm.name), 'registered-model', rm.name, compact({
       name: rm.name,
       description: rm.description ? clip(rm.description, 4096) : undefined,
@@ -227,6 +236,7 @@ function emitRegistry(files: StoreFiles, out: FragmentBuilder, records: StoreRec
     }), rm.evidence);
   }
   for (const mv of records.modelVersions) {
+    if (prompts.has(mv.name)) continue;
     const key = `mlflow:model-version:${scope.id}:${mv.name}:v${mv.version}`;
     out.node(key, 'model-version', `${mv.name} v${mv.version}`, compact({
       name: mv.name,

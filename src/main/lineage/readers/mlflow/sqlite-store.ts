@@ -145,7 +145,8 @@ function checkSchema(q: MlflowQueries, out: FragmentBuilder, dbPath: string): vo
   }
   for (const rev of revisions) {
     if (!knownRevision(rev)) {
-      out.finding(dbPath, 'mlflow-db-schema-unknown', 'warning', `schema revision ${rev} is not one this reader knows (it knows up to ${latest.revision}, ${latest.note}); it is probably from a newer MLflow, and was read by the tables and columns it still shares`);
+      // MLflow adds revisions with most releases: a newer database is read by the tables and columns it shares, which is no fault of the store.
+      out.finding(dbPath, 'mlflow-db-schema-unknown', 'info', `schema revision ${rev} is not one this reader knows (it knows up to ${latest.revision}, ${latest.note}); it is probably from a newer MLflow, and was read by the tables and columns it still shares`);
     }
   }
   for (const table of ['experiments', 'runs', 'metrics', 'params', 'tags', 'model_versions'] as Table[]) {
