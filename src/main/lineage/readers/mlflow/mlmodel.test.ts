@@ -29,6 +29,34 @@ signature:
     expect(s.signature?.inputs).toContain('tensor-spec');
   });
 
+  it("finds TensorFlow's SavedModel folder and a custom pyfunc model's artifacts", () => {
+    const tf = summarizeMlmodel(parse(`flavors:
+  python_function:
+    loader_module: mlflow.tensorflow
+  tensorflow:
+    saved_model_dir: tfmodel
+    meta_graph_tags: null
+    signature_def_key: serving_default
+    code: null
+`))!;
+    expect(tf.dataPaths).toEqual(['tfmodel']);
+    const custom = summarizeMlmodel(parse(`flavors:
+  python_function:
+    artifacts:
+      tokenizer:
+        path: artifacts/tokenizer
+        uri: /home/alice/tok
+      weights:
+        path: artifacts/model.safetensors
+        uri: s3://bucket/model.safetensors
+    cloudpickle_version: 3.0.0
+    python_model: python_model.pkl
+    loader_module: mlflow.pyfunc.model
+`))!;
+    expect(custom.dataPaths.sort()).toEqual(['artifacts/model.safetensors', 'artifacts/tokenizer', 'python_model.pkl']);
+    expect(custom.flavorDetails.python_function!.artifacts).toEqual({ tokenizer: '/home/alice/tok', weights: 's3://bucket/model.safetensors' });
+  });
+
   it('is undefined for anything but a mapping', () => {
     expect(summarizeMlmodel(['x'])).toBeUndefined();
     expect(summarizeMlmodel('flavors')).toBeUndefined();

@@ -11,7 +11,9 @@ export const ENV_FILES = ['requirements.txt', 'conda.yaml', 'python_env.yaml', '
 
 const MAX_PACKAGES = 500;
 /** Flavor fields worth keeping: versions and where the weights are. */
-const FLAVOR_FIELD = /(_version|^loader_module$|^model_data$|^data$|^pickled_model$|^python_model$|^serialization_format$|^model_binary$|^code$|^task$|^framework$|^instance_type$|^source_model_name$|^pipeline_model_type$)/;
+const FLAVOR_FIELD = /(_version|^loader_module$|^model_data$|^data$|^pickled_model$|^python_model$|^serialization_format$|^model_binary$|^saved_model_dir$|^code$|^task$|^framework$|^instance_type$|^source_model_name$|^pipeline_model_type$)/;
+/** Flavor fields naming where the weights are: `saved_model_dir` is TensorFlow's SavedModel folder. */
+const DATA_FIELDS = ['model_data', 'data', 'pickled_model', 'python_model', 'model_binary', 'saved_model_dir'];
 
 export interface MlmodelSummary {
   flavors: string[];
@@ -40,10 +42,23 @@ export function summarizeMlmodel(doc: unknown): MlmodelSummary | undefined {
     const details: Record<string, unknown> = {};
     if (isRecord(conf)) {
       for (const [k, v] of Object.entries(conf)) {
+        if (k === 'artifacts' && isRecord(v)) {
+          // A custom pyfunc model's artifacts: `{name: {path, uri}}`, `path` in the model folder, `uri` where it was logged from.
+          const artifacts: Record<string, string> = {};
+          for (const [name, a] of Object.entries(v).slice(0, 100)) {
+            if (!isRecord(a)) continue;
+            const path = str(a.path);
+            if (path) dataPaths.add(path.replace(/^\.\/+/, '').replace(/\/+$/, ''));
+            const from = str(a.uri) ?? path;
+            if (from) artifacts[clip(name, 128)] = clip(from, 512);
+          }
+          if (Object.keys(artifacts).length > 0) details.artifacts = artifacts;
+          continue;
+        }
         if (!FLAVOR_FIELD.test(k)) continue;
         const s = str(v);
         if (s !== undefined) details[k] = clip(s, 256);
-        if (['model_data', 'data', 'pickled_model', 'python_model', 'model_binary'].includes(k) && s) dataPaths.add(s.replace(/^\.\/+/, '').replace(/\/+$/, ''));
+        if (DATA_FIELDS.includes(k) && s) dataPaths.add(s.replace(/^\.\/+/, '').replace(/\/+$/, ''));
       }
     }
     flavorDetails[flavor] = details;
