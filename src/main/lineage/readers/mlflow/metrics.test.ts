@@ -40,6 +40,23 @@ describe('MetricAccumulator', () => {
     expect(acc.summary()!.history.map((p) => p[0])).toEqual([5, 7, 9]);
   });
 
+  it("keeps one value per dataset a logged model's metric was logged against", () => {
+    const acc = new MetricAccumulator();
+    acc.add({ timestamp: 10, value: 0.91, step: 5, runId: 'r', datasetName: 'val', datasetDigest: 'd1' });
+    acc.add({ timestamp: 20, value: 0.7, step: 5, runId: 'r', datasetName: 'test', datasetDigest: 'd2' });
+    acc.add({ timestamp: 5, value: 0.5, step: 1, runId: 'r', datasetName: 'val', datasetDigest: 'd1' });
+    const s = acc.summary()!;
+    expect(s.dataset).toBeUndefined();
+    expect(s.datasets).toEqual([
+      { name: 'val', digest: 'd1', value: 0.91, step: 5, timestamp: 10 },
+      { name: 'test', digest: 'd2', value: 0.7, step: 5, timestamp: 20 },
+    ]);
+    const one = new MetricAccumulator();
+    one.add({ timestamp: 1, value: 0.4, step: 1, datasetName: 'val', datasetDigest: 'd1' });
+    expect(one.summary()).toMatchObject({ dataset: { name: 'val', digest: 'd1' } });
+    expect(one.summary()!.datasets).toBeUndefined();
+  });
+
   it('keeps at most the cap, spread evenly over a long history, first and last included', () => {
     const acc = new MetricAccumulator(100);
     for (let i = 0; i < 1_000_000; i++) acc.add({ timestamp: i, value: i, step: i });

@@ -76,7 +76,14 @@ export interface MetricSummary {
   sampled: boolean;
   /** Set on 3.x logged-model metrics: which runs logged them, and against which dataset. */
   runIds?: string[];
+  /** The one dataset every point was logged against. */
   dataset?: { name: string; digest: string };
+  /**
+   * Points logged against several datasets (a logged model evaluated on val
+   * and test): MLflow keeps one value per (dataset name, digest), the latest
+   * of each (3.x file store `_get_model_metrics_from_file`).
+   */
+  datasets?: { name: string; digest: string; value: number | string; step: number; timestamp: number }[];
 }
 
 /**
@@ -92,7 +99,7 @@ export class MetricAccumulator {
   private best: MetricPoint | undefined;
   private last: MetricPoint | undefined;
   private readonly runIds = new Set<string>();
-  private dataset: { name: string; digest: string } | undefined;
+  private readonly datasets = new Map<string, { name: string; digest: string; best: MetricPoint }>();
 
   constructor(private readonly cap = MAX_HISTORY_POINTS) {}
 
@@ -109,7 +116,13 @@ export class MetricAccumulator {
     this.last = p;
     if (!this.best || later(p, this.best)) this.best = p;
     if (p.runId && this.runIds.size < 100) this.runIds.add(p.runId);
-    if (p.datasetName && p.datasetDigest && !this.dataset) this.dataset = { name: p.datasetName, digest: p.datasetDigest };
+    if (p.datasetName && p.datasetDigest) {
+      const key = `${p.datasetName}\0${p.datasetDigest}`;
+      const held = this.datasets.get(key);
+      if (!held) {
+        if (this.datasets.size < 100) this.datasets.set(key, { name: p.datasetName, digest: p.datasetDigest, best: p });
+      } else if (later(p, held.best)) held.best = p;
+    }
   }
 
   get count(): number {
@@ -133,7 +146,9 @@ export class MetricAccumulator {
       sampled,
     };
     if (this.runIds.size > 0) out.runIds = [...this.runIds];
-    if (this.dataset) out.dataset = this.dataset;
+    const datasets = [...this.datasets.values()];
+    if (datasets.length === 1) out.dataset = { name: datasets[0]!.name, digest: datasets[0]!.digest };
+    else if (datasets.length > 1) out.datasets = datasets.map((d) => ({ name: d.name, digest: d.digest, value: jsonNumber(d.best.value), step: d.best.step, timestamp: d.best.timestamp }));
     return out;
   }
 }
