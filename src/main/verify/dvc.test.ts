@@ -57,6 +57,10 @@ describe('collectDeclared: DVC as older and newer versions write it', () => {
     write('v/imgs/1.png', 'a'),
     write('v/imgs/sub/2.png', 'b'),
     write('v/imgs/extra.png', 'c'),
+    // A .dvcignore inside the directory out: DVC never listed what it names.
+    write('v/imgs/.dvcignore', '*.tmp\n!keep.tmp\n'),
+    write('v/imgs/scratch.tmp', 't'),
+    write('v/imgs/keep.tmp', 'k'),
     // DVC 0.x: a stage with no outs of its own file is `Dvcfile`.
     write('old/Dvcfile', `cmd: python eval.py\nmd5: ${MD5}\ndeps:\n- path: eval.py\n  md5: ${A}\nouts:\n- path: metrics.json\n  md5: ${B}\n  cache: false\n  metric: true\n`),
     // `dvc import-db`: a dependency with no path.
@@ -72,6 +76,9 @@ describe('collectDeclared: DVC as older and newer versions write it', () => {
     expect(byPath.get('v/imgs/1.png')).toMatchObject({ algorithm: 'md5', digest: A, source: 'v/imgs.dvc: outs' });
     expect(byPath.get('v/imgs/sub/2.png')).toMatchObject({ algorithm: 'md5', digest: B });
     expect(collected.findings.find((f) => f.path === 'v/imgs/extra.png')).toMatchObject({ code: 'dvc-dir-unlisted' });
+    const unlisted = collected.findings.filter((f) => f.code === 'dvc-dir-unlisted').map((f) => f.path);
+    expect(unlisted).not.toContain('v/imgs/scratch.tmp');
+    expect(unlisted).toContain('v/imgs/keep.tmp');
   });
 
   it('reads DVC 0.x Dvcfile stages', () => {

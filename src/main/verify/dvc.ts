@@ -58,6 +58,7 @@ class DvcReader {
   private readonly roots = new Map<string, string | null>();
   private readonly caches = new Map<string, string>();
   private readonly ignores = new Map<string, Ignore | null>();
+  private ignoreFiles?: Set<string>;
   private readonly manifests = new Map<string, { entries: ManifestEntry[]; where: string } | null>();
   /** Directory outs whose unlisted files were reported (a stage's out is often the next stage's dep). */
   private readonly dirsSeen = new Set<string>();
@@ -294,18 +295,37 @@ class DvcReader {
     return dir;
   }
 
-  /** DVC leaves files its project root's `.dvcignore` names out of directory outs. */
+  /**
+   * DVC leaves out of directory outs what `.dvcignore` files name: one in any
+   * folder from the project root down, gitignore rules, the deepest one with a
+   * rule for the path deciding (dvc/ignore.py loads each folder's as it walks).
+   */
   private dvcIgnore(declaredBy: string): (rel: string) => boolean {
     const root = this.dvcRoot(dirOf(declaredBy)) ?? '';
-    if (!this.ignores.has(root)) {
-      const read = readBounded(join(this.store.root, root, '.dvcignore'), DECLARING_FILE_CAP);
-      this.ignores.set(root, read.ok ? ignore().add(read.bytes.toString('utf8')) : null);
-    }
-    const ig = this.ignores.get(root);
-    if (!ig) return () => false;
+    this.ignoreFiles ??= new Set(this.store.paths.filter((p) => baseName(p) === '.dvcignore'));
+    const rulesOf = (dir: string): Ignore | null => {
+      if (!this.ignores.has(dir)) {
+        const file = joinRel(dir, '.dvcignore');
+        const read = this.ignoreFiles!.has(file) ? readBounded(join(this.store.root, file), DECLARING_FILE_CAP) : null;
+        this.ignores.set(dir, read?.ok ? ignore().add(read.bytes.toString('utf8')) : null);
+      }
+      return this.ignores.get(dir)!;
+    };
     return (rel) => {
-      const sub = root === '' ? rel : rel.slice(root.length + 1);
-      return sub !== '' && ig.ignores(sub);
+      const dirs: string[] = [];
+      for (let d = dirOf(rel); ; d = dirOf(d)) {
+        if (d === root || (root === '' ? true : d.startsWith(`${root}/`))) dirs.push(d);
+        if (d === root || d === '') break;
+      }
+      for (const dir of dirs) {
+        const ig = rulesOf(dir);
+        if (!ig) continue;
+        const sub = dir === '' ? rel : rel.slice(dir.length + 1);
+        const verdict = ig.test(sub);
+        if (verdict.ignored) return true;
+        if (verdict.unignored) return false;
+      }
+      return false;
     };
   }
 
