@@ -151,7 +151,16 @@ describe('dvc reader: files as older and newer DVC versions write them', async (
   write('results.csv.dvc', `frozen: true\ndeps:\n- db:\n    connection: pg\n    query: SELECT * FROM results\nouts:\n- md5: ${A}\n  hash: md5\n  path: results.csv\n`);
   write('sweep/dvc.yaml', 'base: &base\n  cmd: python train.py\nstages:\n  train:\n    foreach: [0.1, 1.0e-5, 5e-5]\n    do:\n      <<: *base\n      outs:\n        - models/lr_${item}.pt\n');
   write('sweep/dvc.lock', `schema: '2.0'\nstages:\n  train@1e-05:\n    cmd: python train.py\n    outs:\n    - path: models/lr_1e-05.pt\n      hash: md5\n      md5: ${A}\n`);
+  write('vars/dvc.yaml', 'stages:\n  train:\n    foreach: [a, b]\n    do:\n      wdir: sub\n      vars:\n        - cfg.yaml\n      cmd: python train.py --fmt ${fmt}\n      outs:\n        - ${item}.${fmt}\n  single:\n    wdir: sub\n    vars:\n      - cfg.yaml\n    cmd: echo ${fmt}\n    outs:\n      - one.${fmt}\n');
+  write('vars/sub/cfg.yaml', 'fmt: pt\n');
   const f = await readStore(dvcReader, root);
+
+  it("reads a stage's vars from its wdir, and a foreach template's own vars for each stage", () => {
+    expect(f.findings.filter((x) => x.path.startsWith('vars/') && x.code !== 'dvc-pipeline-not-run')).toEqual([]);
+    expect(node(f, 'dvc:stage:vars/dvc.yaml:train@a').props).toMatchObject({ cmd: 'python train.py --fmt pt' });
+    expect(edgesBetween(f, 'dvc:stage:vars/dvc.yaml:train@b', 'file:vars/sub/b.pt')).toHaveLength(1);
+    expect(edgesBetween(f, 'dvc:stage:vars/dvc.yaml:single', 'file:vars/sub/one.pt')).toHaveLength(1);
+  });
 
   it('lists a directory whose files a version-aware remote put inline, with their digests', () => {
     const imgs = node(f, 'file:imgs');

@@ -50,9 +50,11 @@ export async function readPipeline(ctx: ReaderContext, b: FragmentBuilder, rel: 
   }
   const dir = dirOf(rel);
   const scope: Scope = {};
+  /** Vars files read so far: a thousand foreach stages reading one file read it once. */
+  const files = new Map<string, unknown>();
   const params = await readDocument(ctx, b, joinRel(dir, 'params.yaml'), 'dvc-params', { missingOk: true });
   if (params) mergeScope(scope, params.value);
-  await loadVars(ctx, b, rel, dir, doc.value.vars, scope);
+  await loadVars(ctx, b, rel, dir, doc.value.vars, scope, files);
 
   const stages = doc.value.stages;
   if (stages !== undefined && stages !== null && !isRecord(stages)) b.finding(rel, 'dvc-yaml-invalid', 'error', `${rel}: "stages" is not a mapping`);
@@ -63,7 +65,8 @@ export async function readPipeline(ctx: ReaderContext, b: FragmentBuilder, rel: 
     }
     const docPath = ['stages', group];
     const local: Scope = structuredClone(scope);
-    if (raw.vars !== undefined) await loadVars(ctx, b, rel, dir, raw.vars, local);
+    // A stage's own vars are read from its wdir (dvc/parsing resolve_stage: context.load_from_vars(fs, vars, wdir)).
+    if (raw.vars !== undefined) await loadVars(ctx, b, rel, stageDir(dir, raw.wdir), raw.vars, local, files);
     if (raw.foreach === undefined && raw.matrix === undefined) {
       const { value, unresolved } = interpolate(raw, local);
       pipeline.stages.push({ name: group, def: value as Record<string, unknown>, docPath, unresolved });
@@ -75,9 +78,18 @@ export async function readPipeline(ctx: ReaderContext, b: FragmentBuilder, rel: 
       pipeline.opaqueGroups.push({ name: group, docPath });
       continue;
     }
-    const template = raw.foreach !== undefined ? raw.do : Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'matrix'));
+    const template = (raw.foreach !== undefined ? raw.do : Object.fromEntries(Object.entries(raw).filter(([k]) => k !== 'matrix' && k !== 'vars'))) as Record<string, unknown>;
+    // `do: {vars: …}`: each generated stage reads them, after ${item} and ${key} are known (their paths may use them).
+    const templateVars = raw.foreach !== undefined ? template.vars : undefined;
+    const body = templateVars === undefined ? template : Object.fromEntries(Object.entries(template).filter(([k]) => k !== 'vars'));
     for (const g of generated) {
-      const { value, unresolved } = interpolate(template, { ...local, ...g.scope });
+      const itemScope: Scope = { ...local, ...g.scope };
+      if (templateVars !== undefined) {
+        const vars = interpolate(templateVars, itemScope).value;
+        const wdir = interpolate(template.wdir, itemScope).value;
+        await loadVars(ctx, b, rel, stageDir(dir, wdir), vars, itemScope, files);
+      }
+      const { value, unresolved } = interpolate(body, itemScope);
       pipeline.stages.push({ name: g.name, group, def: isRecord(value) ? value : {}, docPath: raw.foreach !== undefined ? [...docPath, 'do'] : docPath, unresolved });
     }
   }
@@ -95,8 +107,14 @@ function expandGroup(group: string, raw: Record<string, unknown>, scope: Scope):
   return generated;
 }
 
+/** The folder a stage runs in: its `wdir` below the dvc.yaml's folder, when that is a plain path. */
+function stageDir(dir: string, wdir: unknown): string {
+  if (typeof wdir !== 'string' || wdir.includes('${')) return dir;
+  return resolveInStore(dir, wdir) ?? dir;
+}
+
 /** `vars`: params files (optionally `file:key1,key2`) and inline mappings, merged into the scope. */
-async function loadVars(ctx: ReaderContext, b: FragmentBuilder, rel: string, dir: string, vars: unknown, scope: Scope): Promise<void> {
+async function loadVars(ctx: ReaderContext, b: FragmentBuilder, rel: string, dir: string, vars: unknown, scope: Scope, files: Map<string, unknown>): Promise<void> {
   if (vars === undefined || vars === null) return;
   for (const item of Array.isArray(vars) ? vars : [vars]) {
     if (isRecord(item)) {
@@ -110,10 +128,11 @@ async function loadVars(ctx: ReaderContext, b: FragmentBuilder, rel: string, dir
       b.finding(rel, 'dvc-vars-unread', 'info', `${rel}: vars file ${file} is not a YAML or JSON file in the store; its values were not used`);
       continue;
     }
-    const doc = await readDocument(ctx, b, path, 'dvc-params', { json: /\.json$/i.test(file) });
-    if (!doc || !isRecord(doc.value)) continue;
+    if (!files.has(path)) files.set(path, (await readDocument(ctx, b, path, 'dvc-params', { json: /\.json$/i.test(file) }))?.value);
+    const value = files.get(path);
+    if (!isRecord(value)) continue;
     const wanted = keys?.split(',').map((k) => k.trim()).filter(Boolean);
-    mergeScope(scope, wanted ? Object.fromEntries(wanted.filter((k) => Object.hasOwn(doc.value as object, k)).map((k) => [k, (doc.value as Record<string, unknown>)[k]])) : doc.value);
+    mergeScope(scope, wanted ? Object.fromEntries(wanted.filter((k) => Object.hasOwn(value, k)).map((k) => [k, value[k]])) : value);
   }
 }
 
