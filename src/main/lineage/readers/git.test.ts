@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildTrainingRepo, git, write } from '../../../../test/fixtures/git/repo';
 import { contextFor, edgesBetween, findingCodes, node, readStore } from '../../../../test/fixtures/plain/context';
@@ -188,5 +188,23 @@ describe('git reader: files git stores through a filter', async () => {
     expect(readFileSync(join(root, 'config.yaml'), 'utf8')).toContain('\r\n');
     expect(node(f, 'file:config.yaml').files[0]!.digests).toBeUndefined();
     expect(node(f, 'file:params.json').files[0]!.digests?.[0]?.algorithm).toBe('git-sha1');
+  });
+});
+
+describe('git reader: a partial clone without old trees (--filter=tree:0)', async () => {
+  const origin = temp.make();
+  const { commits } = buildTrainingRepo(origin);
+  git(origin, 'config', 'uploadpack.allowFilter', 'true');
+  const root = join(temp.make(), 'clone');
+  git(dirname(root), 'clone', '-q', '--no-local', '--filter=tree:0', `file://${origin}`, root);
+  const f = await readStore(gitReader, root);
+
+  it('stops the history walk at the first tree it lacks, instead of blaming every file on HEAD', () => {
+    // Only HEAD's trees were fetched: what any commit changed needs its parent's tree too.
+    expect(node(f, `git:commit:${commits.readme}`).props).toMatchObject({ head: true });
+    expect(commitOf(f, 'README.md')).toBeUndefined();
+    expect(commitOf(f, 'models/a.safetensors')).toBeUndefined();
+    expect(commitOf(f, 'config.yaml')).toBeUndefined();
+    expect(f.findings.find((x) => x.code === 'git-history-truncated')?.message).toMatch(/is not in the object store \(a partial clone/);
   });
 });

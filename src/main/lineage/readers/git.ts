@@ -143,7 +143,7 @@ async function linkHistory(ctx: ReaderContext, b: FragmentBuilder, found: FoundR
   const chosen = tracked.slice(0, MAX_TRACKED_FILES);
   const history = await lastTouching(objects, headSha, chosen.map((x) => x.e.path), { maxCommits: MAX_COMMITS, shallow: await shallowCommits(found.repo) });
   if (history.stoppedAt) {
-    const why = { limit: `after ${MAX_COMMITS} commits`, shallow: 'at the edge of a shallow clone', missing: `at ${history.stoppedAt.commit}, which is not in the object store`, corrupt: `at ${history.stoppedAt.commit}: ${history.stoppedAt.message ?? 'a damaged object'}` }[history.stoppedAt.reason];
+    const why = { limit: `after ${MAX_COMMITS} commits`, shallow: 'at the edge of a shallow clone', missing: history.stoppedAt.message ? `at ${history.stoppedAt.commit}: ${history.stoppedAt.message} (a partial clone leaves such objects on the server)` : `at ${history.stoppedAt.commit}, which is not in the object store`, corrupt: `at ${history.stoppedAt.commit}: ${history.stoppedAt.message ?? 'a damaged object'}` }[history.stoppedAt.reason];
     b.finding(gitRel, 'git-history-truncated', 'info', `${gitRel}: the history walk stopped ${why}; files changed only before that have no last commit`);
   }
   for (const { e, rel } of chosen) {

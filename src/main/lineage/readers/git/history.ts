@@ -28,7 +28,12 @@ export async function lastTouching(objects: ObjectStore, head: string, paths: st
   let commit = await readCommit(objects, sha);
   if (!commit) return { ...history, stoppedAt: { commit: head, reason: 'missing' } };
   // Paths not in HEAD's tree were never committed there: nothing to find.
-  remaining = await present(objects, commit.tree, remaining);
+  try {
+    remaining = await present(objects, commit.tree, remaining);
+  } catch (e) {
+    if (e instanceof MissingTree) return { ...history, stoppedAt: { commit: head, reason: 'missing', message: e.message } };
+    throw e;
+  }
   while (remaining.size > 0) {
     history.commits.set(sha, commit);
     history.walked++;
@@ -47,7 +52,14 @@ export async function lastTouching(objects: ObjectStore, head: string, paths: st
     }
     if (!parent) return { ...history, stoppedAt: { commit: parentSha, reason: 'missing' } };
     if (parent.tree !== commit.tree) {
-      for (const p of await changed(objects, commit.tree, parent.tree, remaining, '')) {
+      let paths: string[];
+      try {
+        paths = await changed(objects, commit.tree, parent.tree, remaining, '');
+      } catch (e) {
+        if (e instanceof MissingTree) return { ...history, stoppedAt: { commit: parentSha, reason: 'missing', message: e.message } };
+        throw e;
+      }
+      for (const p of paths) {
         history.touched.set(p, sha);
         remove(remaining, p);
       }
@@ -64,10 +76,19 @@ export async function readCommit(objects: ObjectStore, sha: string): Promise<Com
   return parseCommit(obj.data);
 }
 
+/** A tree the walk needs is not on disk (a partial clone made with --filter=tree:0 fetches such trees on demand). */
+class MissingTree extends Error {
+  constructor(readonly sha: string) {
+    super(`tree ${sha} is not in the object store`);
+  }
+}
+
 async function readTree(objects: ObjectStore, sha: string | undefined): Promise<Map<string, TreeEntry>> {
   if (!sha) return new Map();
   const obj = await objects.read(sha);
-  if (!obj || obj.type !== 'tree') return new Map();
+  // Without the tree nothing can be said of what changed: the walk stops rather than blame every path on this commit.
+  if (!obj) throw new MissingTree(sha);
+  if (obj.type !== 'tree') return new Map();
   return new Map(parseTree(obj.data, objects.hashBytes).map((e) => [e.name, e]));
 }
 
