@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, writeFi
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildTrainingRepo, git, write } from '../../../../test/fixtures/git/repo';
+import { convertToReftable } from '../../../../test/fixtures/git/reftable';
 import { contextFor, edgesBetween, findingCodes, node, readStore } from '../../../../test/fixtures/plain/context';
 import { tempDirs } from '../../../../test/helpers/temp';
 import { gitReader } from './git';
@@ -206,5 +207,39 @@ describe('git reader: a partial clone without old trees (--filter=tree:0)', asyn
     expect(commitOf(f, 'models/a.safetensors')).toBeUndefined();
     expect(commitOf(f, 'config.yaml')).toBeUndefined();
     expect(f.findings.find((x) => x.code === 'git-history-truncated')?.message).toMatch(/is not in the object store \(a partial clone/);
+  });
+});
+
+describe('git reader: refs in reftables (git 2.45+)', async () => {
+  for (const blockSize of [0, 256]) {
+    describe(blockSize ? 'aligned tables' : 'unaligned tables', async () => {
+      const { root, commits } = buildTrainingRepo(temp.make());
+      const files = await readStore(gitReader, root);
+      // A second table on the stack deletes the lightweight tag and adds one.
+      convertToReftable(root, { blockSize, later: [{ name: 'refs/tags/v0.1', deleted: true }, { name: 'refs/tags/v2', sha: commits.config }] });
+      const f = await readStore(gitReader, root);
+
+      it('reads HEAD, its branch and the tags from the stack, newer tables winning', () => {
+        const head = node(f, `git:commit:${commits.readme}`);
+        expect(head.props).toMatchObject({ head: true, branch: 'main', tags: ['v1.0'] });
+        expect((head.props.tagDetails as { message: string }[])[0]).toMatchObject({ name: 'v1.0', message: 'first release' });
+        expect(node(f, `git:commit:${commits.config}`).props.tags).toEqual(['v2']);
+        expect(f.nodes.some((n) => (n.props.tags as string[] | undefined)?.includes('v0.1'))).toBe(false);
+        expect(findingCodes(f).filter((c) => c.startsWith('git-reftable') || c === 'git-no-commits' || c === 'git-head-invalid')).toEqual([]);
+      });
+
+      it('finds the same history as with loose refs', () => {
+        for (const path of ['models/a.safetensors', 'config.yaml', 'README.md']) expect(commitOf(f, path)).toBe(commitOf(files, path));
+      });
+    });
+  }
+
+  it('reports a table it cannot read, and reads on', async () => {
+    const { root } = buildTrainingRepo(temp.make());
+    convertToReftable(root);
+    writeFileSync(join(root, '.git', 'reftable', 'tables.list'), '0x000000000001-0x000000000001-aaaaaaaa.ref\nmissing.ref\n');
+    const f = await readStore(gitReader, root);
+    expect(f.findings.find((x) => x.code === 'git-reftable-unreadable')?.message).toMatch(/missing\.ref/);
+    expect(f.nodes.find((n) => n.props.head === true)?.props.branch).toBe('main');
   });
 });

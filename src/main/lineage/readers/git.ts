@@ -47,9 +47,8 @@ async function readRepository(ctx: ReaderContext, b: FragmentBuilder, found: Fou
   const corrupt = (e: CorruptObject) => b.finding(toStoreRel(ctx.root, e.file), 'git-object-corrupt', 'warning', `${toStoreRel(ctx.root, e.file)}: ${e.message}`);
   try {
     const refs = new Refs(repo);
-    if ((await refs.refStorage()) === 'reftable') {
-      b.finding(gitRel, 'git-reftable-unsupported', 'info', `${gitRel}: refs are stored as a reftable, which is not read; branch and tags are unknown`);
-    }
+    const tables = await refs.reftables();
+    for (const problem of tables?.problems ?? []) b.finding(`${gitRel}/reftable`, 'git-reftable-unreadable', 'warning', `${gitRel}/reftable: ${problem}; the refs it holds are unknown`);
     const head = await refs.head();
     if (head.kind === 'invalid') {
       b.finding(`${gitRel}/HEAD`, 'git-head-invalid', 'error', `${gitRel}/HEAD: ${head.message}; the repository's commit is unknown`);

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildGtoRepo, git } from '../../../../test/fixtures/git/repo';
+import { convertToReftable } from '../../../../test/fixtures/git/reftable';
 import { edgesBetween, findingCodes, node, readStore } from '../../../../test/fixtures/plain/context';
 import { tempDirs } from '../../../../test/helpers/temp';
 import { gtoReader, parseGtoTag } from './gto';
@@ -115,5 +116,19 @@ describe('gto reader: the registry state as GTO reads its events', async () => {
     const r = node(f, 'artifact:r@v1.0.0').props;
     expect(r).toMatchObject({ registered: true, active: true });
     expect(r.deregistered).toBeUndefined();
+  });
+});
+
+describe('gto reader: a registry whose refs are reftables', async () => {
+  const { root, commits, head, tag } = buildGtoRepo(temp.make());
+  tag('clf@v1.0.0', commits.weights);
+  tag('clf@v1.1.0', head);
+  tag('clf#prod#1', head);
+  convertToReftable(root, { blockSize: 256 });
+  const f = await readStore(gtoReader, root);
+
+  it('reads the GTO tags from the tables', () => {
+    expect(node(f, 'artifact:clf').props).toMatchObject({ stages: { prod: 'v1.1.0' }, versions: ['v1.0.0', 'v1.1.0'] });
+    expect(node(f, 'artifact:clf@v1.1.0').props).toMatchObject({ tag: 'clf@v1.1.0', message: 'gto: clf@v1.1.0' });
   });
 });

@@ -1,6 +1,7 @@
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { redactUrl } from '../dvc/entries';
+import { readReftableStack, type ReftableRef } from './reftable';
 
 /**
  * A git repository found from its `.git`: a folder, or a file holding
@@ -88,10 +89,42 @@ export type Head = { kind: 'ref'; ref: string; sha?: string } | { kind: 'detache
 
 export class Refs {
   private packed?: Map<string, { sha: string; peeled?: string }>;
+  private tables?: { shared: Map<string, ReftableRef>; own: Map<string, ReftableRef>; problems: string[] } | null;
 
   constructor(private readonly repo: GitRepo) {}
 
+  /**
+   * A reftable repository's refs: the shared stack in the common dir, and a
+   * worktree's own (its HEAD) in its git dir. Null for the files backend.
+   */
+  async reftables(): Promise<{ shared: Map<string, ReftableRef>; own: Map<string, ReftableRef>; problems: string[] } | null> {
+    if (this.tables !== undefined) return this.tables;
+    if ((await this.refStorage()) !== 'reftable') return (this.tables = null);
+    const shared = await readReftableStack(this.repo.commonDir);
+    const own = this.repo.gitDir === this.repo.commonDir ? undefined : await readReftableStack(this.repo.gitDir);
+    const problems = [...(shared?.problems ?? ['reftable/tables.list cannot be read']), ...(own?.problems ?? [])];
+    return (this.tables = { shared: shared?.refs ?? new Map(), own: own?.refs ?? new Map(), problems });
+  }
+
+  /** A ref of a reftable repository, following symbolic refs. */
+  private async fromTables(ref: string, depth = 0): Promise<string | undefined> {
+    const t = await this.reftables();
+    if (!t || depth > 5) return undefined;
+    const r = (ref === 'HEAD' || !ref.startsWith('refs/') ? t.own.get(ref) : undefined) ?? t.shared.get(ref);
+    if (!r) return undefined;
+    return r.symref ? this.fromTables(r.symref, depth + 1) : r.sha;
+  }
+
   async head(): Promise<Head> {
+    const tables = await this.reftables();
+    if (tables) {
+      // HEAD the file is a stub (`ref: refs/heads/.invalid`) for older gits; the table holds the real one.
+      const h = tables.own.get('HEAD') ?? tables.shared.get('HEAD');
+      if (!h) return { kind: 'invalid', message: 'the reftable holds no HEAD' };
+      if (h.symref) return { kind: 'ref', ref: h.symref, sha: await this.fromTables(h.symref) };
+      if (h.sha) return { kind: 'detached', sha: h.sha };
+      return { kind: 'invalid', message: 'the reftable HEAD has no value' };
+    }
     const text = await readFile(join(this.repo.gitDir, 'HEAD'), 'utf8').catch((e: Error) => ({ error: e.message }));
     if (typeof text !== 'string') return { kind: 'invalid', message: `HEAD cannot be read: ${text.error}` };
     const line = text.slice(0, 1024).trim();
@@ -104,6 +137,7 @@ export class Refs {
   /** A ref's target, following symbolic refs (at most 5 deep): loose file first, then packed-refs. */
   async resolve(ref: string, depth = 0): Promise<string | undefined> {
     if (depth > 5 || ref.includes('..')) return undefined;
+    if (await this.reftables()) return this.fromTables(ref);
     for (const dir of ref.startsWith('refs/') ? [this.repo.gitDir, this.repo.commonDir] : [this.repo.gitDir]) {
       const text = await readFile(join(dir, ref), 'utf8').catch(() => undefined);
       if (text === undefined) continue;
@@ -119,6 +153,13 @@ export class Refs {
   /** Every tag: name → {sha of the ref, peeled commit when packed-refs knows it, where it was read}. */
   async tags(): Promise<Map<string, { sha: string; peeled?: string; file: string }>> {
     const tags = new Map<string, { sha: string; peeled?: string; file: string }>();
+    const tables = await this.reftables();
+    if (tables) {
+      for (const [ref, r] of tables.shared) {
+        if (ref.startsWith('refs/tags/') && r.sha) tags.set(ref.slice(10), { sha: r.sha, peeled: r.peeled, file: r.file });
+      }
+      return tags;
+    }
     for (const [ref, v] of await this.packedRefs()) {
       if (ref.startsWith('refs/tags/')) tags.set(ref.slice(10), { ...v, file: join(this.repo.commonDir, 'packed-refs') });
     }
