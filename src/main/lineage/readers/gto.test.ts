@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildGtoRepo, git } from '../../../../test/fixtures/git/repo';
+import { buildGtoRepo, git, write } from '../../../../test/fixtures/git/repo';
 import { convertToReftable } from '../../../../test/fixtures/git/reftable';
 import { edgesBetween, findingCodes, node, readStore } from '../../../../test/fixtures/plain/context';
 import { tempDirs } from '../../../../test/helpers/temp';
@@ -130,5 +130,20 @@ describe('gto reader: a registry whose refs are reftables', async () => {
   it('reads the GTO tags from the tables', () => {
     expect(node(f, 'artifact:clf').props).toMatchObject({ stages: { prod: 'v1.1.0' }, versions: ['v1.0.0', 'v1.1.0'] });
     expect(node(f, 'artifact:clf@v1.1.0').props).toMatchObject({ tag: 'clf@v1.1.0', message: 'gto: clf@v1.1.0' });
+  });
+});
+
+describe('gto reader: an artifact declared in a subfolder dvc.yaml', async () => {
+  const { root, tag } = buildGtoRepo(temp.make());
+  write(root, 'models/sub/dvc.yaml', 'artifacts:\n  nested:\n    path: n.safetensors\n    type: model\n');
+  write(root, 'models/sub/n.safetensors', Buffer.alloc(16, 2));
+  git(root, 'add', '.');
+  git(root, 'commit', '-q', '-m', 'a nested artifact');
+  tag('models/sub=nested@v0.1.0', git(root, 'rev-parse', 'HEAD'));
+  const f = await readStore(gtoReader, root);
+
+  it('takes its type and path from that dvc.yaml, the path relative to its folder', () => {
+    expect(node(f, 'artifact:models/sub:nested').props).toMatchObject({ type: 'model', path: 'models/sub/n.safetensors' });
+    expect(edgesBetween(f, 'file:models/sub/n.safetensors', 'artifact:models/sub:nested@v0.1.0')[0]).toMatchObject({ relation: 'version-of' });
   });
 });

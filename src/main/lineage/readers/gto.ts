@@ -134,7 +134,7 @@ async function readRegistry(ctx: ReaderContext, b: FragmentBuilder, found: Found
       events.push({ ...parsed, tag, time: tag.tagger?.time ?? 0 });
     }
     events.sort((x, y) => x.time - y.time || (x.counter ?? 0) - (y.counter ?? 0) || x.tag.name.localeCompare(y.tag.name));
-    const declared = await declaredArtifacts(ctx, found);
+    const declared = await declaredArtifacts(ctx, found, new Set(events.map((e) => e.artifact)));
     const allowedStages = await configuredStages(found);
     const byArtifact = new Map<string, Event[]>();
     for (const e of events) byArtifact.set(e.artifact, [...(byArtifact.get(e.artifact) ?? []), e]);
@@ -227,22 +227,34 @@ interface Declared {
   evidence: Evidence;
 }
 
-/** Artifacts declared in the work tree's `artifacts.yaml` (GTO 0.1-0.2) and root `dvc.yaml` (DVC and GTO since 0.3). */
-async function declaredArtifacts(ctx: ReaderContext, found: FoundRepo): Promise<Map<string, Declared>> {
+/**
+ * Artifacts declared in the work tree's `artifacts.yaml` (GTO 0.1-0.2; `.gto`
+ * may rename it with `INDEX`) and root `dvc.yaml` (DVC and GTO since 0.3);
+ * an artifact `dir:name` that tags name is declared in `dir/dvc.yaml`, its
+ * path relative to that folder.
+ */
+async function declaredArtifacts(ctx: ReaderContext, found: FoundRepo, tagged: Set<string>): Promise<Map<string, Declared>> {
   const out = new Map<string, Declared>();
-  for (const file of ['artifacts.yaml', 'dvc.yaml']) {
+  const index = (await gtoConfig(found))?.INDEX;
+  const sources: { file: string; dir: string }[] = [
+    { file: typeof index === 'string' && index && !index.includes('..') ? index : 'artifacts.yaml', dir: '' },
+    { file: 'dvc.yaml', dir: '' },
+    ...[...new Set([...tagged].filter((a) => a.includes(':')).map((a) => a.slice(0, a.lastIndexOf(':'))))].filter((d) => !d.split('/').includes('..')).map((dir) => ({ file: `${dir}/dvc.yaml`, dir })),
+  ];
+  for (const { file, dir } of sources) {
     const read = await readBounded(join(found.repo.workTree, file), 10 * 1024 * 1024);
     if (!read.ok) continue;
     const doc = parseBytes(read.bytes); // problems are the DVC reader's to report
     if (!doc.ok || !isRecord(doc.value)) continue;
-    const table = file === 'dvc.yaml' ? doc.value.artifacts : doc.value;
+    const table = file.endsWith('dvc.yaml') ? doc.value.artifacts : doc.value;
     if (!isRecord(table)) continue;
-    for (const [name, a] of Object.entries(table)) {
+    for (const [short, a] of Object.entries(table)) {
+      const name = dir ? `${dir}:${short}` : short;
       if (!isRecord(a) || out.has(name)) continue;
-      const path = file === 'dvc.yaml' ? ['artifacts', name] : [name];
+      const path = file.endsWith('dvc.yaml') ? ['artifacts', short] : [short];
       out.set(name, {
         type: typeof a.type === 'string' ? a.type : undefined,
-        path: typeof a.path === 'string' ? a.path : undefined,
+        path: typeof a.path === 'string' ? (dir ? `${dir}/${a.path}` : a.path) : undefined,
         description: typeof a.description === 'string' ? a.description : typeof a.desc === 'string' ? a.desc : undefined,
         labels: Array.isArray(a.labels) ? a.labels.filter((l): l is string => typeof l === 'string').slice(0, 50) : undefined,
         evidence: { file: toStoreRel(ctx.root, join(found.repo.workTree, file)), line: doc.lineOf(path), detail: path.join('.') },
@@ -252,11 +264,17 @@ async function declaredArtifacts(ctx: ReaderContext, found: FoundRepo): Promise<
   return out;
 }
 
-/** `.gto` may list the allowed stages (`stages: [dev, prod]`); undefined allows any. */
-async function configuredStages(found: FoundRepo): Promise<string[] | undefined> {
+/** GTO's `.gto` config (gto/config.py): `stages`, `types`, `INDEX`…; undefined when absent or not a mapping. */
+async function gtoConfig(found: FoundRepo): Promise<Record<string, unknown> | undefined> {
   const read = await readBounded(join(found.repo.workTree, '.gto'), 1024 * 1024);
   if (!read.ok) return undefined;
   const doc = parseBytes(read.bytes);
-  if (!doc.ok || !isRecord(doc.value) || !Array.isArray(doc.value.stages) || doc.value.stages.length === 0) return undefined;
-  return doc.value.stages.filter((s): s is string => typeof s === 'string');
+  return doc.ok && isRecord(doc.value) ? doc.value : undefined;
+}
+
+/** `.gto` may list the allowed stages (`stages: [dev, prod]`); undefined allows any. */
+async function configuredStages(found: FoundRepo): Promise<string[] | undefined> {
+  const config = await gtoConfig(found);
+  if (!config || !Array.isArray(config.stages) || config.stages.length === 0) return undefined;
+  return config.stages.filter((s): s is string => typeof s === 'string');
 }
