@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -293,6 +294,26 @@ describe('verify: a folder downloaded with local_dir (huggingface_hub metadata)'
     const bad = verify(db, join(root, 'model.safetensors'));
     expect(bad.code).toBe(1);
     expect(bad.result.mismatches).toContainEqual(expect.objectContaining({ path: 'model.safetensors', code: 'declared-mismatch', algorithm: 'sha256', expected: sha256(weights), actual: sha256(changed), source: 'Hugging Face download metadata .cache/huggingface/download/model.safetensors.metadata (commit cccccccccc)' }));
+  });
+});
+
+describe("verify: transformers' cache before huggingface_hub", () => {
+  it('checks each download against the etag its .json recorded', () => {
+    const root = join(tmp, 'legacy-cache');
+    const db = join(tmp, 'legacy-cache.db');
+    const weights = Buffer.from('legacy weights');
+    const url = 'https://huggingface.co/gpt2/resolve/main/pytorch_model.bin';
+    const name = `${createHash('sha256').update(url).digest('hex')}.${'e'.repeat(64)}`;
+    write(root, name, weights);
+    write(root, `${name}.json`, JSON.stringify({ url, etag: `"${sha256(weights)}"` }));
+    cli(db, 'index', root, '--json');
+    expect(verify(db, root)).toMatchObject({ code: 0, result: { mismatches: [] } });
+    const changed = flipByte(join(root, name), weights);
+    utimesSync(join(root, name), new Date(), new Date(Date.now() - 120_000));
+    cli(db, 'index', root, '--json');
+    const bad = verify(db, root);
+    expect(bad.code).toBe(1);
+    expect(bad.result.mismatches).toContainEqual(expect.objectContaining({ path: name, algorithm: 'sha256', expected: sha256(weights), actual: sha256(changed), source: `transformers cache ${name}.json: etag of ${url}` }));
   });
 });
 

@@ -4,6 +4,7 @@ import type { Collected } from './types';
 import type { StoreView } from './dvc';
 import type { Scope } from './paths';
 import { readBounded } from './read';
+import { LEGACY_BLOB, legacyDigest, parseLegacyMeta } from '../lineage/readers/huggingface/legacy-cache';
 import { downloadRecordOf, etagDigest, modifiedSinceDownload, parseDownloadMetadata, type DownloadRecord } from '../lineage/readers/huggingface/local-dir';
 import { joinRel } from './paths';
 
@@ -31,6 +32,10 @@ export function collectHuggingFace(store: StoreView, scope: Scope, sink: Collect
       continue;
     }
     if (!scope.contains(rel)) continue;
+    if (LEGACY_BLOB.test(rel.slice(rel.lastIndexOf('/') + 1)) && indexed.has(`${rel}.json`)) {
+      legacyBlob(rel, root, sink);
+      continue;
+    }
     const segs = `${root}/${rel}`.split('/');
     const n = segs.length;
     // A blob: <repo>/blobs/<name>, the repo folder possibly being the store itself or above it.
@@ -68,6 +73,19 @@ function downloadMetadata(rel: string, rec: DownloadRecord, store: { root: strin
   const digest = etagDigest(meta.etag);
   if (!digest) return;
   sink.declarations.push({ path: target, algorithm: digest.algorithm as 'sha256' | 'git-sha1', digest: digest.value, size: null, source: `Hugging Face download metadata ${rel} (commit ${meta.commit.slice(0, 10)})` });
+}
+
+/** A download in transformers' old cache: its `.json` holds the URL and the etag it came with. */
+function legacyBlob(rel: string, root: string, sink: Collected): void {
+  const read = readBounded(`${root}/${rel}.json`, 64 * 1024);
+  const meta = read.ok ? parseLegacyMeta(read.bytes.toString('utf8')) : read.message;
+  if (typeof meta === 'string') {
+    sink.findings.push({ path: `${rel}.json`, code: 'hf-legacy-meta-invalid', severity: 'warning', message: `${rel}.json: ${meta}; ${rel} not checked` });
+    return;
+  }
+  const digest = legacyDigest(meta);
+  if (!digest) return; // a multipart S3 etag, or none: no digest of the content
+  sink.declarations.push({ path: rel, algorithm: digest.algorithm as 'sha256' | 'git-sha1' | 'md5', digest: digest.value, size: null, source: `transformers cache ${rel}.json: etag of ${meta.url.slice(0, 200)}` });
 }
 
 /** Index of the `models--…` segment that `snapshots` or `refs` follows, or -1. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -140,5 +141,41 @@ describe('huggingface reader: folders downloaded with local_dir', async () => {
   it('reports an unfinished download and metadata huggingface_hub would discard', () => {
     expect(f.findings.find((x) => x.code === 'hf-download-incomplete')?.message).toMatch(/llm\/tokenizer.json was being downloaded/);
     expect(f.findings.find((x) => x.code === 'hf-download-metadata-invalid')).toMatchObject({ path: 'bad/.cache/huggingface/download/x.bin.metadata', severity: 'warning' });
+  });
+});
+
+describe("huggingface reader: transformers' cache before huggingface_hub (< 4.22)", async () => {
+  const root = temp.make();
+  const put = (rel: string, content: string | Buffer) => {
+    mkdirSync(dirname(join(root, rel)), { recursive: true });
+    writeFileSync(join(root, rel), content);
+  };
+  const hex = (s: string) => createHash('sha256').update(s).digest('hex');
+  /** transformers' url_to_filename: sha256(url).sha256(etag), `.h5` kept. */
+  const cached = (url: string, etag: string, content: string | Buffer) => {
+    const name = `${hex(url)}.${hex(etag)}${url.endsWith('.h5') ? '.h5' : ''}`;
+    put(`transformers/${name}`, content);
+    put(`transformers/${name}.json`, JSON.stringify({ url, etag }));
+    return `transformers/${name}`;
+  };
+  const config = cached('https://huggingface.co/bert-base-uncased/resolve/main/config.json', `"${gitBlobId(CONFIG)}"`, CONFIG);
+  const weights = cached('https://huggingface.co/bert-base-uncased/resolve/main/model.safetensors', `"${sha256(WEIGHTS)}"`, WEIGHTS);
+  const old = cached('https://s3.amazonaws.com/models.huggingface.co/bert/gpt2-vocab.json', '"0cc175b9c0f1b6a831c399e269772661"', 'a');
+  put('transformers/broken.json.lock', '');
+  const f = await readStore(huggingFaceReader, root);
+
+  it('groups the downloads by repository and revision, with the etags as digests', () => {
+    const snap = node(f, 'hf:model:bert-base-uncased@main');
+    expect(snap.props).toMatchObject({ repoId: 'bert-base-uncased', revision: 'main', legacyCache: true, files: { 'config.json': config, 'model.safetensors': weights }, model_type: 'llama' });
+    const files = new Map(snap.files.map((x) => [x.path, x]));
+    expect(files.get(weights)!.digests).toEqual([{ algorithm: 'sha256', value: sha256(WEIGHTS) }]);
+    expect(files.get(config)!.digests).toEqual([{ algorithm: 'git-sha1', value: gitBlobId(CONFIG) }]);
+    expect(edgesBetween(f, 'hf:model:bert-base-uncased@main', 'hf:model:bert-base-uncased')).toHaveLength(1);
+  });
+
+  it("reads transformers 2.x's S3 names, whose etag is the file's MD5", () => {
+    const gpt2 = node(f, 'hf:model:gpt2@legacy-cache');
+    expect(gpt2.props).toMatchObject({ files: { 'vocab.json': old } });
+    expect(gpt2.files[0]!.digests).toEqual([{ algorithm: 'md5', value: '0cc175b9c0f1b6a831c399e269772661' }]);
   });
 });

@@ -2,6 +2,7 @@ import type { Evidence, NodeKind, ReaderContext, StoreReader } from '../model';
 import { findHubRepos, presentHubKeys, readSnapshots, type HubRepo } from './huggingface/cache';
 import { hubKey, hubNode, linkCard, readCard } from './huggingface/card';
 import { describeFolder, hfModelFolders, type FolderFacts } from './huggingface/folder';
+import { LEGACY_BLOB, legacyDigest, parseLegacyMeta, type LegacyDownload } from './huggingface/legacy-cache';
 import { downloadRecordOf, etagDigest, modifiedSinceDownload, parseDownloadMetadata, type DownloadMetadata } from './huggingface/local-dir';
 import { baseName, dirOf, fileKey, FragmentBuilder, joinRel, kindOfPath, readBounded } from './plain/fragment';
 import type { NodeFile } from '../model';
@@ -20,13 +21,14 @@ const FOLDER_MARKERS = new Set(['config.json', 'adapter_config.json', 'model_ind
 
 export const huggingFaceReader: StoreReader = {
   id: 'huggingface',
-  match: (ctx) => findHubRepos(ctx).length > 0 || [...ctx.files.keys()].some((p) => FOLDER_MARKERS.has(baseName(p)) || p.endsWith('.safetensors.index.json') || downloadRecordOf(p) !== null),
+  match: (ctx) => findHubRepos(ctx).length > 0 || [...ctx.files.keys()].some((p) => FOLDER_MARKERS.has(baseName(p)) || p.endsWith('.safetensors.index.json') || downloadRecordOf(p) !== null || isLegacyBlob(ctx, p)),
   read: async (ctx) => {
     const b = new FragmentBuilder('huggingface');
     const repos = findHubRepos(ctx);
     const present = presentHubKeys(repos);
     const isPresent = (key: string) => present.has(key);
     for (const repo of repos) await emitCacheRepo(ctx, b, repo, isPresent);
+    await emitLegacyCache(ctx, b, present);
     const downloads = await readLocalDownloads(ctx, b);
     const folders = new Set([...(await hfModelFolders(ctx, repos, b)), ...downloads.keys()]);
     for (const dir of [...folders].sort()) await emitFolder(ctx, b, dir, isPresent, downloads.get(dir));
@@ -144,4 +146,51 @@ function withDownloadDigests(ctx: ReaderContext, b: FragmentBuilder, dir: string
     downloadedAt: latest > 0 ? new Date(latest * 1000).toISOString() : undefined,
   };
   return [...out.values()];
+}
+
+/** A download in transformers' old cache: a hashed name with its `.json` beside it. */
+function isLegacyBlob(ctx: ReaderContext, rel: string): boolean {
+  return LEGACY_BLOB.test(baseName(rel)) && ctx.files.has(`${rel}.json`);
+}
+
+/**
+ * transformers' cache before huggingface_hub's (see legacy-cache.ts): one node
+ * per repository and revision its downloads came from, the files listed by
+ * their cache names with the etag each was downloaded with as its digest.
+ */
+async function emitLegacyCache(ctx: ReaderContext, b: FragmentBuilder, present: Set<string>): Promise<void> {
+  const groups = new Map<string, { repo: NonNullable<LegacyDownload['repo']>; files: { rel: string; meta: LegacyDownload }[] }>();
+  for (const rel of [...ctx.files.keys()].filter((p) => isLegacyBlob(ctx, p)).sort()) {
+    const read = await readBounded(posix.join(ctx.root, `${rel}.json`), 64 * 1024);
+    const meta = read.ok ? parseLegacyMeta(read.bytes.toString('utf8')) : read.message;
+    if (typeof meta === 'string') {
+      b.finding(`${rel}.json`, 'hf-legacy-meta-invalid', 'warning', `${rel}.json: ${meta}`);
+      continue;
+    }
+    if (!meta.repo) continue; // a download from elsewhere (a dataset script's URL): nothing names a repository
+    const key = `${meta.repo.type}\0${meta.repo.id}\0${meta.repo.revision ?? ''}`;
+    if (!groups.has(key)) groups.set(key, { repo: meta.repo, files: [] });
+    groups.get(key)!.files.push({ rel, meta });
+  }
+  for (const { repo, files } of groups.values()) {
+    const repoKey = hubKey(repo.type, repo.id);
+    present.add(repoKey);
+    b.node({ ...hubNode(repo.type, repo.id, true, { file: dirOf(files[0]!.rel) || '.', detail: 'transformers cache (before huggingface_hub)' }), props: { repoId: repo.id, repoType: repo.type, present: true } });
+    // Newest download of each file wins (a file fetched again after the repository changed).
+    const byName = new Map<string, { rel: string; meta: LegacyDownload }>();
+    for (const f of files) byName.set(f.meta.repo!.file, f);
+    const folderFiles = [...byName].map(([name, f]) => ({ name, path: f.rel, size: ctx.files.get(f.rel)?.size }));
+    const facts = await describeFolder(ctx, b, folderFiles);
+    const nodeFiles: NodeFile[] = [...byName].map(([, f]) => {
+      const digest = legacyDigest(f.meta);
+      return { path: f.rel, size: ctx.files.get(f.rel)?.size, digests: digest ? [digest] : undefined };
+    });
+    const revision = repo.revision ?? 'unknown revision';
+    const key = `${repoKey}@${repo.revision ?? 'legacy-cache'}`;
+    const evidence = { file: `${files[0]!.rel}.json`, detail: `url ${files[0]!.meta.url}` };
+    const kind: NodeKind = repo.type === 'dataset' ? 'dataset' : repo.type === 'space' ? 'code' : 'checkpoint';
+    b.node({ key, kind, label: `${repo.id}@${revision}`, props: { repoId: repo.id, repoType: repo.type, revision: repo.revision, legacyCache: true, files: Object.fromEntries([...byName].map(([name, f]) => [name, f.rel])), ...facts.props }, files: nodeFiles, evidence: [evidence] });
+    b.edge(key, repoKey, 'version-of', 'declared', evidence);
+    linkBases(b, facts, key, repo.id, (k) => present.has(k));
+  }
 }
