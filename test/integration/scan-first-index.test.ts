@@ -298,16 +298,23 @@ describe('a bind mount of a store inside itself', () => {
   });
 });
 
+/** A store of a.txt and b.txt, indexed; both files then deleted. */
+async function indexedThenEmptied(before?: (db: string) => void): Promise<{ store: string; db: string }> {
+  const dir = temp.make();
+  const store = join(dir, 'store');
+  const db = join(dir, 'pedigree.db');
+  buildTree(store, [['a.txt', 'a'], ['b.txt', 'b']]);
+  ageTree(store);
+  await indexStore(store, db);
+  before?.(db);
+  rmSync(join(store, 'a.txt'));
+  rmSync(join(store, 'b.txt'));
+  return { store, db };
+}
+
 describe('a folder emptied between scans (no mount involved)', () => {
   it('marks its files missing, as it should: only an empty mount point is taken for an unmounted disk', async () => {
-    const dir = temp.make();
-    const store = join(dir, 'store');
-    const db = join(dir, 'pedigree.db');
-    buildTree(store, [['a.txt', 'a'], ['b.txt', 'b']]);
-    ageTree(store);
-    await indexStore(store, db);
-    rmSync(join(store, 'a.txt'));
-    rmSync(join(store, 'b.txt'));
+    const { store, db } = await indexedThenEmptied();
     writeFileSync(join(store, 'c.txt'), 'c');
     const { summary } = await indexStore(store, db);
     expect(summary).toMatchObject({ status: 'done', missing: 2, new: 1 });
@@ -317,18 +324,12 @@ describe('a folder emptied between scans (no mount involved)', () => {
 
 describe('an empty store folder whose index is from before Pedigree recorded store roots', () => {
   it('goes offline with its index kept: it may be an unmounted disk; once a scan records the folder, emptying it marks files missing', async () => {
-    const dir = temp.make();
-    const store = join(dir, 'store');
-    const db = join(dir, 'pedigree.db');
-    buildTree(store, [['a.txt', 'a'], ['b.txt', 'b']]);
-    ageTree(store);
-    await indexStore(store, db);
-    // As migration 006 leaves a store indexed before it: no root recorded.
-    const w = openWorkspaceDb(db);
-    w.raw.prepare(`UPDATE stores SET root_id = NULL, root_is_mount = NULL`).run();
-    closeDb(w);
-    rmSync(join(store, 'a.txt'));
-    rmSync(join(store, 'b.txt'));
+    const { store, db } = await indexedThenEmptied((path) => {
+      // As migration 006 leaves a store indexed before it: no root recorded.
+      const w = openWorkspaceDb(path);
+      w.raw.prepare(`UPDATE stores SET root_id = NULL, root_is_mount = NULL`).run();
+      closeDb(w);
+    });
 
     const { code, summary } = await indexStore(store, db);
     expect(code).toBe(1);
