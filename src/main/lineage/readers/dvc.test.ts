@@ -5,6 +5,7 @@ import { buildDvcProject, buildHostileProject, buildLegacyProject, md5, MODEL, p
 import { contextFor, edgesBetween, findingCodes, node, readStore } from '../../../../test/fixtures/plain/context';
 import { tempDirs } from '../../../../test/helpers/temp';
 import { dvcReader } from './dvc';
+import { PyFloat } from './plain/safe-yaml';
 import { expandForeach, expandMatrix, interpolate, pyFloat, toStr } from './dvc/interpolate';
 
 const temp = tempDirs('dvc-reader');
@@ -149,11 +150,21 @@ describe('dvc reader: files as older and newer DVC versions write them', async (
   write('Dvcfile', `cmd: python eval.py\ndeps:\n- path: eval.py\n  md5: ${A}\nouts:\n- path: metrics.json\n  md5: ${A}\n  cache: false\n  metric: true\n`);
   write('eval.py', 'print(1)\n');
   write('results.csv.dvc', `frozen: true\ndeps:\n- db:\n    connection: pg\n    query: SELECT * FROM results\nouts:\n- md5: ${A}\n  hash: md5\n  path: results.csv\n`);
-  write('sweep/dvc.yaml', 'base: &base\n  cmd: python train.py\nstages:\n  train:\n    foreach: [0.1, 1.0e-5, 5e-5]\n    do:\n      <<: *base\n      outs:\n        - models/lr_${item}.pt\n');
-  write('sweep/dvc.lock', `schema: '2.0'\nstages:\n  train@1e-05:\n    cmd: python train.py\n    outs:\n    - path: models/lr_1e-05.pt\n      hash: md5\n      md5: ${A}\n`);
+  write('sweep/dvc.yaml', 'base: &base\n  cmd: python train.py\nstages:\n  train:\n    foreach: [0.1, 1.0e-5, 5e-5, 1.0, 0.0]\n    do:\n      <<: *base\n      outs:\n        - models/lr_${item}.pt\n');
+  write('sweep/dvc.lock', `schema: '2.0'\nstages:\n  train@1e-05:\n    cmd: python train.py\n    outs:\n    - path: models/lr_1e-05.pt\n      hash: md5\n      md5: ${A}\n  train@1.0:\n    cmd: python train.py\n    outs:\n    - path: models/lr_1.0.pt\n      hash: md5\n      md5: ${A}\n`);
+  // Each foreach stage's own vars file: one's values must not reach the next.
+  write('leak/params.yaml', 'train:\n  seed: 1\n');
+  write('leak/cfg/a.yaml', 'train:\n  lr: 0.1\n');
+  write('leak/cfg/b.yaml', 'train:\n  lr: 0.2\n');
+  write('leak/dvc.yaml', 'stages:\n  train:\n    foreach: [a, b]\n    do:\n      vars:\n        - cfg/${item}.yaml\n      cmd: python train.py --seed ${train.seed} --lr ${train.lr}\n');
   write('vars/dvc.yaml', 'stages:\n  train:\n    foreach: [a, b]\n    do:\n      wdir: sub\n      vars:\n        - cfg.yaml\n      cmd: python train.py --fmt ${fmt}\n      outs:\n        - ${item}.${fmt}\n  single:\n    wdir: sub\n    vars:\n      - cfg.yaml\n    cmd: echo ${fmt}\n    outs:\n      - one.${fmt}\n');
   write('vars/sub/cfg.yaml', 'fmt: pt\n');
   const f = await readStore(dvcReader, root);
+
+  it("gives each foreach stage its own vars file's values", () => {
+    expect(node(f, 'dvc:stage:leak/dvc.yaml:train@a').props).toMatchObject({ cmd: 'python train.py --seed 1 --lr 0.1' });
+    expect(node(f, 'dvc:stage:leak/dvc.yaml:train@b').props).toMatchObject({ cmd: 'python train.py --seed 1 --lr 0.2' });
+  });
 
   it("reads a stage's vars from its wdir, and a foreach template's own vars for each stage", () => {
     expect(f.findings.filter((x) => x.path.startsWith('vars/') && x.code !== 'dvc-pipeline-not-run')).toEqual([]);
@@ -188,6 +199,9 @@ describe('dvc reader: files as older and newer DVC versions write them', async (
     const notRun = f.findings.filter((x) => x.code === 'dvc-stage-not-run').map((x) => x.message);
     expect(notRun.some((m) => m.includes('stage train@5e-05 '))).toBe(true);
     expect(notRun.some((m) => m.includes('stage train@0.1 '))).toBe(true);
+    // YAML 1.0 and 0.0 are floats: Python writes them so.
+    expect(edgesBetween(f, 'dvc:stage:sweep/dvc.yaml:train@1.0', 'file:sweep/models/lr_1.0.pt')).toHaveLength(1);
+    expect(notRun.some((m) => m.includes('stage train@0.0 '))).toBe(true);
     expect(findingCodes(f)).not.toContain('dvc-lock-stage-orphan');
   });
 });
@@ -197,5 +211,7 @@ describe("Python's str of a float", () => {
     const cases: [number, string][] = [[1e-5, '1e-05'], [5e-5, '5e-05'], [0.0001, '0.0001'], [0.1, '0.1'], [2.5e-7, '2.5e-07'], [1.2345678901234568e17, '1.2345678901234568e+17'], [123.456, '123.456'], [-0.00003, '-3e-05'], [0.1 + 0.2, '0.30000000000000004'], [NaN, 'nan'], [-Infinity, '-inf']];
     for (const [v, py] of cases) expect(pyFloat(v)).toBe(py);
     expect(toStr(3)).toBe('3');
+    expect(toStr(new PyFloat(1))).toBe('1.0');
+    expect(toStr(new PyFloat(1e16))).toBe('1e+16');
   });
 });

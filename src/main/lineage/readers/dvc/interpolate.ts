@@ -1,4 +1,4 @@
-import { isRecord } from '../plain/safe-yaml';
+import { isRecord, PyFloat } from '../plain/safe-yaml';
 
 /**
  * The part of DVC's templating (`dvc/parsing`) lineage needs: `${a.b[0]}`
@@ -39,8 +39,31 @@ export function toStr(v: unknown): string {
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   if (v === null || v === undefined) return 'None';
   if (typeof v === 'string') return v;
+  if (v instanceof PyFloat) return pyFloat(v.value);
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : pyFloat(v);
   return JSON.stringify(v);
+}
+
+/** A value no `${}` can look into: a leaf of the scope. */
+const isScalar = (v: unknown) => typeof v !== 'object' || v === null || v instanceof PyFloat;
+
+/** A deep copy of plain data, leaving each PyFloat as it is (structuredClone would make it a record). */
+export function cloneScope<T>(v: T, depth = 0): T {
+  if (isScalar(v) || depth > 64) return v;
+  if (Array.isArray(v)) return v.map((x) => cloneScope(x, depth + 1)) as T;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) Object.defineProperty(out, k, { value: cloneScope(x, depth + 1), enumerable: true, writable: true, configurable: true });
+  return out as T;
+}
+
+/** The value with every PyFloat a plain number again: what leaves the templating. */
+export function plainValues(v: unknown, depth = 0): unknown {
+  if (v instanceof PyFloat) return v.value;
+  if (isScalar(v) || depth > 64) return v;
+  if (Array.isArray(v)) return v.map((x) => plainValues(x, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) Object.defineProperty(out, k, { value: plainValues(x, depth + 1), enumerable: true, writable: true, configurable: true });
+  return out;
 }
 
 /**
@@ -103,7 +126,7 @@ function substitute(s: string, scope: Scope, unresolved: string[]): unknown {
   return s.replace(EXPR, (all, escaped: string | undefined, expr: string) => {
     if (escaped) return all.slice(1);
     const hit = lookup(scope, expr);
-    if (hit.found && (typeof hit.value !== 'object' || hit.value === null)) return toStr(hit.value);
+    if (hit.found && isScalar(hit.value)) return toStr(hit.value);
     unresolved.push(expr);
     return all;
   });
@@ -122,7 +145,7 @@ export function expandForeach(group: string, data: unknown): Generated[] | strin
     return Object.entries(data).map(([key, item]) => ({ name: `${group}@${key}`, scope: { key, item } }));
   }
   if (!Array.isArray(data)) return `foreach of stage ${group} is not a list or a mapping`;
-  const composite = data.some((x) => typeof x === 'object' && x !== null);
+  const composite = data.some((x) => !isScalar(x));
   return data.map((item, i) => ({ name: `${group}@${composite ? String(i) : toStr(item)}`, scope: { item } }));
 }
 
@@ -139,7 +162,7 @@ export function expandMatrix(group: string, data: unknown): Generated[] | string
     const next: typeof combos = [];
     for (const c of combos) {
       values.forEach((v, i) => {
-        const part = typeof v === 'object' && v !== null ? `${axis}${i}` : toStr(v);
+        const part = isScalar(v) ? toStr(v) : `${axis}${i}`;
         next.push({ parts: [...c.parts, part], item: { ...c.item, [axis]: v } });
       });
     }
@@ -157,6 +180,6 @@ export function mergeScope(into: Scope, add: unknown, depth = 0): void {
   for (const [k, v] of Object.entries(add)) {
     const cur = into[k];
     if (isRecord(cur) && isRecord(v)) mergeScope(cur, v, depth + 1);
-    else if (!Object.hasOwn(into, k)) Object.defineProperty(into, k, { value: isRecord(v) ? { ...v } : v, enumerable: true, writable: true, configurable: true });
+    else if (!Object.hasOwn(into, k)) Object.defineProperty(into, k, { value: cloneScope(v), enumerable: true, writable: true, configurable: true });
   }
 }

@@ -1,7 +1,7 @@
 import type { ReaderContext } from '../../model';
 import { dirOf, joinRel, readDocument, resolveInStore, type FragmentBuilder } from '../plain/fragment';
 import { isRecord, type DocPath } from '../plain/safe-yaml';
-import { expandForeach, expandMatrix, interpolate, mergeScope, MAX_GENERATED, type Generated, type Scope } from './interpolate';
+import { cloneScope, expandForeach, expandMatrix, interpolate, mergeScope, MAX_GENERATED, plainValues, type Generated, type Scope } from './interpolate';
 
 /**
  * `dvc.yaml`: stages (expanded from `foreach`/`matrix` as DVC names them,
@@ -40,7 +40,7 @@ export interface Pipeline {
 }
 
 export async function readPipeline(ctx: ReaderContext, b: FragmentBuilder, rel: string): Promise<Pipeline | undefined> {
-  const doc = await readDocument(ctx, b, rel, 'dvc-yaml');
+  const doc = await readDocument(ctx, b, rel, 'dvc-yaml', { pyFloats: true });
   if (!doc) return undefined;
   const pipeline: Pipeline = { rel, stages: [], opaqueGroups: [], artifacts: [], datasets: [], lineOf: doc.lineOf };
   if (doc.value === null || doc.value === undefined) return pipeline;
@@ -52,7 +52,7 @@ export async function readPipeline(ctx: ReaderContext, b: FragmentBuilder, rel: 
   const scope: Scope = {};
   /** Vars files read so far: a thousand foreach stages reading one file read it once. */
   const files = new Map<string, unknown>();
-  const params = await readDocument(ctx, b, joinRel(dir, 'params.yaml'), 'dvc-params', { missingOk: true });
+  const params = await readDocument(ctx, b, joinRel(dir, 'params.yaml'), 'dvc-params', { missingOk: true, pyFloats: true });
   if (params) mergeScope(scope, params.value);
   await loadVars(ctx, b, rel, dir, doc.value.vars, scope, files);
 
@@ -64,12 +64,12 @@ export async function readPipeline(ctx: ReaderContext, b: FragmentBuilder, rel: 
       continue;
     }
     const docPath = ['stages', group];
-    const local: Scope = structuredClone(scope);
+    const local: Scope = cloneScope(scope);
     // A stage's own vars are read from its wdir (dvc/parsing resolve_stage: context.load_from_vars(fs, vars, wdir)).
     if (raw.vars !== undefined) await loadVars(ctx, b, rel, stageDir(dir, raw.wdir), raw.vars, local, files);
     if (raw.foreach === undefined && raw.matrix === undefined) {
       const { value, unresolved } = interpolate(raw, local);
-      pipeline.stages.push({ name: group, def: value as Record<string, unknown>, docPath, unresolved });
+      pipeline.stages.push({ name: group, def: plainValues(value) as Record<string, unknown>, docPath, unresolved });
       continue;
     }
     const generated = expandGroup(group, raw, local);
@@ -83,14 +83,15 @@ export async function readPipeline(ctx: ReaderContext, b: FragmentBuilder, rel: 
     const templateVars = raw.foreach !== undefined ? template.vars : undefined;
     const body = templateVars === undefined ? template : Object.fromEntries(Object.entries(template).filter(([k]) => k !== 'vars'));
     for (const g of generated) {
-      const itemScope: Scope = { ...local, ...g.scope };
+      // A deep copy: one stage's vars must not reach the next through shared nested objects.
+      const itemScope: Scope = { ...cloneScope(local), ...g.scope };
       if (templateVars !== undefined) {
         const vars = interpolate(templateVars, itemScope).value;
         const wdir = interpolate(template.wdir, itemScope).value;
         await loadVars(ctx, b, rel, stageDir(dir, wdir), vars, itemScope, files);
       }
       const { value, unresolved } = interpolate(body, itemScope);
-      pipeline.stages.push({ name: g.name, group, def: isRecord(value) ? value : {}, docPath: raw.foreach !== undefined ? [...docPath, 'do'] : docPath, unresolved });
+      pipeline.stages.push({ name: g.name, group, def: isRecord(value) ? (plainValues(value) as Record<string, unknown>) : {}, docPath: raw.foreach !== undefined ? [...docPath, 'do'] : docPath, unresolved });
     }
   }
   readDeclarations(doc.value, pipeline);
@@ -128,7 +129,7 @@ async function loadVars(ctx: ReaderContext, b: FragmentBuilder, rel: string, dir
       b.finding(rel, 'dvc-vars-unread', 'info', `${rel}: vars file ${file} is not a YAML or JSON file in the store; its values were not used`);
       continue;
     }
-    if (!files.has(path)) files.set(path, (await readDocument(ctx, b, path, 'dvc-params', { json: /\.json$/i.test(file) }))?.value);
+    if (!files.has(path)) files.set(path, (await readDocument(ctx, b, path, 'dvc-params', { json: /\.json$/i.test(file), pyFloats: true }))?.value);
     const value = files.get(path);
     if (!isRecord(value)) continue;
     const wanted = keys?.split(',').map((k) => k.trim()).filter(Boolean);

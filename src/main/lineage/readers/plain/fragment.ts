@@ -148,13 +148,13 @@ export async function readBounded(abs: string, cap: number): Promise<ReadOutcome
  * Reads and parses a store file as YAML (or JSON), recording any problem as a
  * finding `<prefix>-<problem>` on the file. Undefined when it cannot be used.
  */
-export async function readDocument(ctx: ReaderContext, b: FragmentBuilder, rel: string, prefix: string, opts: { json?: boolean; missingOk?: boolean } = {}): Promise<Extract<ParseOutcome, { ok: true }> | undefined> {
+export async function readDocument(ctx: ReaderContext, b: FragmentBuilder, rel: string, prefix: string, opts: { json?: boolean; missingOk?: boolean; pyFloats?: boolean } = {}): Promise<Extract<ParseOutcome, { ok: true }> | undefined> {
   const read = await readBounded(posix.join(ctx.root, rel), 10 * 1024 * 1024);
   if (!read.ok) {
     if (!(read.missing && opts.missingOk)) b.finding(rel, `${prefix}-unreadable`, 'warning', `${rel}: ${read.message}`);
     return undefined;
   }
-  const parsed = parseBytes(read.bytes, opts.json ?? false);
+  const parsed = parseBytes(read.bytes, opts.json ?? false, { pyFloats: opts.pyFloats });
   if (!parsed.ok) {
     b.finding(rel, `${prefix}-${parsed.code}`, 'error', `${rel}: ${parsed.message}`);
     return undefined;

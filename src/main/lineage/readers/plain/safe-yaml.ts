@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
 import type { Document } from 'yaml';
 import { decodeUtf8 } from '../../../formats/text';
 
@@ -70,7 +70,25 @@ export function flowDepth(text: string): number {
   return max;
 }
 
-export function parseYamlText(text: string): ParseOutcome {
+/**
+ * A YAML float with no fraction (`1.0`, `0.0`, `1e16`): JavaScript has one
+ * number for `1.0` and `1`, Python (and so DVC's templating, which writes
+ * `str(value)`) has two. Kept apart only where asked (`pyFloats`), and only
+ * while templates are filled in; `toJSON` makes it a plain number again.
+ */
+export class PyFloat {
+  constructor(readonly value: number) {}
+  valueOf(): number {
+    return this.value;
+  }
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+const FLOAT_SOURCE = /^[-+]?(\d[\d_]*)?\.\d*([eE][-+]?\d+)?$|^[-+]?\d[\d_]*[eE][-+]?\d+$/;
+
+export function parseYamlText(text: string, opts: { pyFloats?: boolean } = {}): ParseOutcome {
   if (text.length > MAX_DOC_BYTES) return { ok: false, code: 'too-large', message: `the text is over the ${MAX_DOC_BYTES}-byte limit for parsing` };
   const flow = flowDepth(text);
   if (flow > MAX_DEPTH) return { ok: false, code: 'too-deep', message: `brackets nest ${flow} deep (limit ${MAX_DEPTH}); not parsed` };
@@ -91,6 +109,13 @@ export function parseYamlText(text: string): ParseOutcome {
   if (depth > MAX_DEPTH) return { ok: false, code: 'too-deep', message: `the document nests ${depth} levels deep (limit ${MAX_DEPTH}); not read` };
   let value: unknown;
   try {
+    if (opts.pyFloats) {
+      visit(doc, {
+        Scalar(_key, node) {
+          if (typeof node.value === 'number' && Number.isInteger(node.value) && typeof node.source === 'string' && FLOAT_SOURCE.test(node.source)) node.value = new PyFloat(node.value);
+        },
+      });
+    }
     value = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
     const message = firstLine(e);
@@ -121,10 +146,10 @@ export function parseJsonText(text: string): ParseOutcome {
 }
 
 /** Parses bytes as YAML (or JSON when `json`), folding the UTF-8 check in. */
-export function parseBytes(bytes: Buffer, json = false): ParseOutcome {
+export function parseBytes(bytes: Buffer, json = false, opts: { pyFloats?: boolean } = {}): ParseOutcome {
   if (bytes.length > MAX_DOC_BYTES) return { ok: false, code: 'too-large', message: `the file is ${bytes.length} bytes, over the ${MAX_DOC_BYTES}-byte limit for parsing` };
   const { text, invalidUtf8 } = textOf(bytes);
-  const parsed = json ? parseJsonText(text) : parseYamlText(text);
+  const parsed = json ? parseJsonText(text) : parseYamlText(text, opts);
   return parsed.ok ? { ...parsed, invalidUtf8 } : parsed;
 }
 
@@ -176,5 +201,5 @@ function firstLine(e: unknown): string {
 }
 
 export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof PyFloat);
 }
