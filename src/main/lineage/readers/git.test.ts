@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { contextFor, edgesBetween, findingCodes, node, readStore } from '../../.
 import { tempDirs } from '../../../../test/helpers/temp';
 import { gitReader } from './git';
 import { parseIndex } from './git/index-file';
+import { parseReftable } from './git/reftable';
 
 const temp = tempDirs('git-reader');
 afterAll(() => temp.cleanup());
@@ -241,5 +243,42 @@ describe('git reader: refs in reftables (git 2.45+)', async () => {
     const f = await readStore(gitReader, root);
     expect(f.findings.find((x) => x.code === 'git-reftable-unreadable')?.message).toMatch(/missing\.ref/);
     expect(f.nodes.find((n) => n.props.head === true)?.props.branch).toBe('main');
+  });
+});
+
+describe('reftable parser on hostile bytes', () => {
+  it('refuses names that grow by prefix compression, and never throws on random or cut tables', () => {
+    // Each record repeats the whole name before it and adds a byte: a few bytes a record spell ever longer names.
+    const header = Buffer.alloc(24);
+    header.write('REFT', 0, 'latin1');
+    header[4] = 1;
+    const records: number[] = [];
+    const varint = (n: number) => {
+      const bytes = [n & 0x7f];
+      let v = n;
+      while ((v = Math.floor(v / 128)) > 0) bytes.unshift(0x80 | (--v & 0x7f));
+      return bytes;
+    };
+    for (let i = 0; i < 100_000; i++) records.push(...varint(i), ...varint(8 * 1 + 0), 0x61, 0);
+    const body = Buffer.from(records);
+    const blockLen = 28 + body.length + 5;
+    const block = Buffer.concat([Buffer.from('r'), Buffer.from([blockLen >> 16, (blockLen >> 8) & 255, blockLen & 255]), body, Buffer.from([0, 0, 28, 0, 1])]);
+    const table = Buffer.concat([header, block, header, Buffer.alloc(44)]);
+    expect(parseReftable(table)).toMatch(/ref name of 4097 bytes/);
+    for (let round = 0; round < 2000; round++) {
+      const bytes = Buffer.from(table.subarray(0, 24 + Math.floor(Math.random() * 2000)));
+      for (let i = 24; i < bytes.length; i++) if (Math.random() < 0.05) bytes[i] = Math.floor(Math.random() * 256);
+      expect(() => parseReftable(bytes)).not.toThrow();
+    }
+  });
+
+  it('does not open a FIFO named as a table', async () => {
+    const { root } = buildTrainingRepo(temp.make());
+    convertToReftable(root);
+    const fifo = join(root, '.git', 'reftable', 'fifo.ref');
+    execFileSync('mkfifo', [fifo]);
+    writeFileSync(join(root, '.git', 'reftable', 'tables.list'), '0x000000000001-0x000000000001-aaaaaaaa.ref\nfifo.ref\n');
+    const f = await readStore(gitReader, root);
+    expect(f.findings.find((x) => x.code === 'git-reftable-unreadable')?.message).toMatch(/fifo\.ref: not a regular file/);
   });
 });

@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readBounded } from '../plain/fragment';
 
 /**
  * Refs kept as reftables (git 2.45+, `extensions.refStorage = reftable`;
@@ -26,32 +26,42 @@ export interface ReftableRef {
 
 const MAX_TABLE_BYTES = 256 * 1024 * 1024;
 const MAX_TABLES = 1000;
+/** git refuses ref names longer than this (refs.c); a longer one is a damaged or hostile table. */
+const MAX_NAME_BYTES = 4096;
+/** Records read from one table: a million refs is already a very large repository. */
+const MAX_RECORDS = 2_000_000;
+/**
+ * Bytes of ref names one table may spell out: prefix compression lets a few
+ * bytes on disk stand for a long name, so a small hostile table could
+ * otherwise spell gigabytes.
+ */
+const MAX_NAME_TOTAL = 128 * 1024 * 1024;
 
 /** The refs of the stack in `dir/reftable`, or why it cannot be read (undefined when there is none). */
 export async function readReftableStack(dir: string): Promise<{ refs: Map<string, ReftableRef>; problems: string[] } | undefined> {
-  const list = await readFile(join(dir, 'reftable', 'tables.list'), 'utf8').catch(() => undefined);
-  if (list === undefined) return undefined;
+  // Read as any store file is: a FIFO or device under these names must not hang or flood the reader.
+  const listed = await readBounded(join(dir, 'reftable', 'tables.list'), 1024 * 1024);
+  if (!listed.ok) return listed.missing ? undefined : { refs: new Map(), problems: [`tables.list: ${listed.message}`] };
   const refs = new Map<string, ReftableRef>();
   const problems: string[] = [];
-  const names = list.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, MAX_TABLES);
+  let names = listed.bytes.toString('utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+  if (names.length > MAX_TABLES) {
+    // The newest tables hold the current values: the oldest are left out.
+    problems.push(`tables.list names ${names.length} tables; the oldest ${names.length - MAX_TABLES} were not read`);
+    names = names.slice(-MAX_TABLES);
+  }
   for (const name of names) {
     if (name.includes('/') || name.startsWith('.')) {
       problems.push(`tables.list names ${JSON.stringify(name.slice(0, 80))}, which is not a table file`);
       continue;
     }
     const file = join(dir, 'reftable', name);
-    let bytes: Buffer;
-    try {
-      bytes = await readFile(file);
-    } catch (e) {
-      problems.push(`${name}: ${(e as Error).message}`);
+    const read = await readBounded(file, MAX_TABLE_BYTES);
+    if (!read.ok) {
+      problems.push(`${name}: ${read.message}`);
       continue;
     }
-    if (bytes.length > MAX_TABLE_BYTES) {
-      problems.push(`${name}: ${bytes.length} bytes, over the ${MAX_TABLE_BYTES}-byte limit`);
-      continue;
-    }
-    const table = parseReftable(bytes);
+    const table = parseReftable(read.bytes);
     if (typeof table === 'string') {
       problems.push(`${name}: ${table}`);
       continue;
@@ -89,6 +99,7 @@ export function parseReftable(buf: Buffer): ReftableRecord[] | string {
   const blockSize = buf.readUIntBE(5, 3);
   const end = buf.length - footerLen;
   const out: ReftableRecord[] = [];
+  const spelled = { bytes: 0 };
   let blockStart = 0;
   let at = headerLen;
   for (let blocks = 0; at < end && buf[at] === 0x72 /* 'r' */; blocks++) {
@@ -99,7 +110,7 @@ export function parseReftable(buf: Buffer): ReftableRecord[] | string {
     const restarts = buf.readUInt16BE(blockEnd - 2);
     const recordsEnd = blockEnd - 2 - 3 * restarts;
     if (restarts === 0 || recordsEnd < at + 4) return `the ref block at ${at} has a bad restart table`;
-    const problem = readRecords(buf, at + 4, recordsEnd, hashBytes, out);
+    const problem = readRecords(buf, at + 4, recordsEnd, hashBytes, out, spelled);
     if (problem) return `ref block at ${at}: ${problem}`;
     // Aligned tables pad each block to block_size (the first counts the header); unaligned ones follow on at once.
     // An aligned block not padded out is the last of the refs (log blocks are never aligned).
@@ -110,7 +121,7 @@ export function parseReftable(buf: Buffer): ReftableRecord[] | string {
   return out;
 }
 
-function readRecords(buf: Buffer, start: number, end: number, hashBytes: number, out: ReftableRecord[]): string | undefined {
+function readRecords(buf: Buffer, start: number, end: number, hashBytes: number, out: ReftableRecord[], spelled: { bytes: number }): string | undefined {
   let pos = start;
   let prior = Buffer.alloc(0);
   const varint = (): number => {
@@ -137,6 +148,10 @@ function readRecords(buf: Buffer, start: number, end: number, hashBytes: number,
       const suffixLen = Math.floor(suffixAndType / 8);
       const type = suffixAndType % 8;
       if (prefix > prior.length) return 'a name shares more bytes with the one before than it has';
+      if (prefix + suffixLen > MAX_NAME_BYTES) return `a ref name of ${prefix + suffixLen} bytes (git allows ${MAX_NAME_BYTES})`;
+      if (out.length >= MAX_RECORDS) return `more than ${MAX_RECORDS} records`;
+      spelled.bytes += prefix + suffixLen;
+      if (spelled.bytes > MAX_NAME_TOTAL) return `ref names spelling out more than ${MAX_NAME_TOTAL} bytes`;
       const name = Buffer.concat([prior.subarray(0, prefix), take(suffixLen)]);
       prior = name;
       varint(); // update_index_delta
