@@ -2,7 +2,7 @@ import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, realpathSyn
 import { parentPort, workerData } from 'node:worker_threads';
 import ignore, { type Ignore } from 'ignore';
 import { batchBuffers, FileBatchBuilder, FLAG_DVC, FLAG_NOT_UTF8, FLAG_VIA_LINK } from '../main/scan/file-batch';
-import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, isInside, type FolderPart, type FolderTask, type HandedBack, type HashFailure, type IgnoreRule, type WalkerSetup, type WalkFinding, type WalkMessage } from '../main/scan/protocol';
+import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, isInside, type FolderPart, type FolderTask, type SkipKeys, type HandedBack, type HashFailure, type IgnoreRule, type WalkerSetup, type WalkFinding, type WalkMessage } from '../main/scan/protocol';
 import { md5Of, openForHash, readSmall, sha256Of, SMALL_FILE } from './read-hash';
 
 /**
@@ -67,6 +67,8 @@ export class Walker {
   private posted = 0;
   private readonly compiled = new Map<string, Ignore>();
   private readonly buf: Buffer;
+  /** Folders walked from links of their own (`device:inode`): not walked again below another link's folder. */
+  private readonly skip = new Set<string>();
 
   constructor(
     private readonly setup: WalkerSetup,
@@ -106,6 +108,10 @@ export class Walker {
     this.findings = [];
     this.handedBack = [];
     this.statAtNs = nowNs();
+  }
+
+  skipFolders(keys: string[]): void {
+    for (const k of keys) this.skip.add(k);
   }
 
   private finding(rel: Uint8Array, code: string, severity: WalkFinding['severity'], message: string, unseen = false): void {
@@ -186,11 +192,11 @@ export class Walker {
           this.finding(rel, 'symlink-loop', 'warning', 'folder is one of the folders above it (a loop through a link or a bind mount); not walked again');
           continue;
         }
-        if (!viaLink && task.skip?.includes(`|${key}|`)) {
+        if (!viaLink && this.skip.has(key)) {
           this.finding(rel, 'symlink-loop', 'info', 'folder walked through a link that leads to it; not walked again here');
           continue;
         }
-        const sub: FolderTask = { abs, rel, ignores, dvc, inDvcDir: name.equals(DVC_DIR), utf8: task.utf8 && utf8, ancestors: `${task.ancestors}${key}|`, ...(task.skip ? { skip: task.skip } : {}) };
+        const sub: FolderTask = { abs, rel, ignores, dvc, inDvcDir: name.equals(DVC_DIR), utf8: task.utf8 && utf8, ancestors: `${task.ancestors}${key}|` };
         // Reached through a link: the scanner checks it against every folder walked so far.
         if (linkReal !== null) this.handedBack.push({ task: sub, linkKey: key, linkReal });
         else this.stack.push(sub);
@@ -318,5 +324,8 @@ function isValidUtf8(b: Buffer): boolean {
 if (parentPort && workerData && (workerData as { kind?: string }).kind === 'pedigree-walk') {
   const port = parentPort;
   const walker = new Walker(workerData as WalkerSetup, (m, transfer) => port.postMessage(m, transfer));
-  port.on('message', (task: FolderTask) => walker.walk(task));
+  port.on('message', (m: FolderTask | SkipKeys) => {
+    if ('skipKeys' in m) walker.skipFolders(m.skipKeys);
+    else walker.walk(m);
+  });
 }

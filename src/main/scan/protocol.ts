@@ -62,12 +62,15 @@ export interface FolderTask {
    * no .pedigreeignore to read).
    */
   part?: FolderPart;
-  /**
-   * `|device:inode|` of the folders walked from a link of their own (set on
-   * folders reached through links, and inherited): one of them met again below
-   * another link's folder is not walked there a second time.
-   */
-  skip?: string;
+}
+
+/**
+ * `device:inode` of folders walked from a link of their own, sent to every
+ * walker as each round of links is released: one of them met again below
+ * another link's folder is not walked there a second time.
+ */
+export interface SkipKeys {
+  skipKeys: string[];
 }
 
 /** Entries of a folder, packed: names end to end (`ends[i]` is where the i-th ends), and each one's type as readdir gave it. */

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { FileBatch } from './file-batch';
-import { isInside, type FolderTask, type HashFailure, type WalkerSetup, type WalkFinding, type WalkMessage } from './protocol';
+import type { FolderTask, HashFailure, SkipKeys, WalkerSetup, WalkFinding, WalkMessage } from './protocol';
 
 /**
  * Walks a store with several walker threads. Each walks depth-first from the
@@ -61,7 +61,7 @@ export function startWalk(opts: WalkOptions, sink: WalkSink): Walk {
   /** Folders walked through links (and the root), by `device:inode`: each is walked once. */
   const linked = new Set<string>([opts.rootKey]);
   /** Where the links walked so far lead, links resolved: a folder inside one of them was walked with it. */
-  const linkedReal: string[] = [];
+  const linkedReal = new Set<string>();
   /**
    * Folders reached through links, waiting for the plain walk (or the round of
    * links before) to end: of two links to one folder, the one with the smaller
@@ -121,21 +121,25 @@ export function startWalk(opts: WalkOptions, sink: WalkSink): Walk {
   const releaseLinks = () => {
     const round = [...viaLinks].map(([key, c]) => ({ key, ...c }));
     viaLinks.clear();
-    const inside = (outer: string, p: string) => outer !== '' && p !== '' && isInside(outer, p);
+    const roundReals = new Set(round.map((c) => c.real).filter((r) => r !== ''));
     const losers: WalkFinding[] = [];
+    // Looked up by each real path's folders above it (as deep as the path), not by comparing every pair of links.
     const kept = round.filter((c) => {
-      if (linkedReal.some((w) => inside(w, c.real))) losers.push(alreadyWalked(c.task, 'folder already walked inside the folder another link leads to'));
-      else if (round.some((o) => o !== c && o.real !== c.real && inside(o.real, c.real))) losers.push(alreadyWalked(c.task, 'folder inside the folder another link leads to, walked from there'));
+      if (c.real !== '' && (linkedReal.has(c.real) || hasAncestorIn(c.real, linkedReal))) losers.push(alreadyWalked(c.task, 'folder already walked inside the folder another link leads to'));
+      else if (c.real !== '' && hasAncestorIn(c.real, roundReals)) losers.push(alreadyWalked(c.task, 'folder inside the folder another link leads to, walked from there'));
       else return true;
       return false;
     });
     if (losers.length > 0) sink.onFindings(losers);
+    const added: string[] = [];
     for (const c of kept) {
       linked.add(c.key);
-      linkedReal.push(c.real);
+      added.push(c.key);
+      if (c.real !== '') linkedReal.add(c.real);
     }
-    const skip = `|${[...linked].join('|')}|`;
-    for (const c of kept.sort((a, b) => compareRel(b.task, a.task))) queue.push({ ...c.task, skip });
+    // Each walker learns the folders walked from links of their own once; it leaves them out below other links' folders.
+    if (added.length > 0) for (const w of walkers) w.worker.postMessage({ skipKeys: added } satisfies SkipKeys);
+    for (const c of kept.sort((a, b) => compareRel(b.task, a.task))) queue.push(c.task);
   };
 
   for (const w of walkers) {
@@ -175,4 +179,12 @@ export function startWalk(opts: WalkOptions, sink: WalkSink): Walk {
     },
     terminate: () => finish(null),
   };
+}
+
+/** A strict ancestor folder of the absolute path `p` is in `set`. */
+function hasAncestorIn(p: string, set: Set<string>): boolean {
+  if (set.size === 0) return false;
+  if (set.has('/') && p !== '/') return true;
+  for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) if (set.has(p.slice(0, i))) return true;
+  return false;
 }
