@@ -10,6 +10,9 @@ describe('model cards', () => {
     expect(c.metadata.license).toBe('apache-2.0');
     expect(c.body.startsWith('# tiny')).toBe(true);
     expect(parseCard('# no front matter').metadata).toEqual({});
+    // After blank lines, as the card readers and huggingface_hub take it.
+    const late = parseCard('\n\n---\nlicense: mit\n---\n# body\n');
+    expect(late).toMatchObject({ metadata: { license: 'mit' }, body: '# body\n' });
   });
 
   it('refuses an alias bomb instead of expanding it', () => {

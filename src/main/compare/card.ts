@@ -1,4 +1,5 @@
 import { parse } from 'yaml';
+import { frontMatter } from '../formats/card';
 import type { CardComparison, CardSection, WordOp } from '../../shared/compare';
 import { diffKeyed, keyStatus } from './diff';
 import { wordDiff } from './word-diff';
@@ -15,14 +16,13 @@ export interface ParsedCard {
   problem: string | null;
 }
 
-const FRONT = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/;
-
+/** Front matter found as the card readers find it (formats/card.ts: after blank lines too, as huggingface_hub does). */
 export function parseCard(text: string): ParsedCard {
-  const m = FRONT.exec(text);
-  if (!m) return { metadata: {}, body: text, problem: null };
-  const body = text.slice(m[0].length);
+  const front = frontMatter(text);
+  if (!front) return { metadata: {}, body: text, problem: null };
+  const body = text.slice(front.end).replace(/^\r?\n/, '');
   try {
-    const meta: unknown = parse(m[1]!, { maxAliasCount: 100, merge: true });
+    const meta: unknown = parse(front.yaml, { maxAliasCount: 100, merge: true });
     if (meta === null || meta === undefined) return { metadata: {}, body, problem: null };
     if (typeof meta !== 'object' || Array.isArray(meta)) return { metadata: {}, body, problem: 'the front matter is not a mapping' };
     return { metadata: meta as Record<string, unknown>, body, problem: null };
