@@ -267,7 +267,7 @@ describe('verify: a Hugging Face hub cache', () => {
 });
 
 describe('verify: a folder downloaded with local_dir (huggingface_hub metadata)', () => {
-  it('checks each file against the etag its metadata recorded, and says which file was modified after the download', () => {
+  it('checks each file against the etag its metadata recorded, whatever the file times', () => {
     const root = join(tmp, 'local-dir');
     const db = join(tmp, 'local-dir.db');
     const weights = Buffer.from('weights of a model');
@@ -279,13 +279,12 @@ describe('verify: a folder downloaded with local_dir (huggingface_hub metadata)'
     const meta = (file: string, etag: string, time = later) => write(root, `.cache/huggingface/download/${file}.metadata`, `${'c'.repeat(40)}\n${etag}\n${time}\n`);
     meta('model.safetensors', sha256(weights));
     meta('config.json', gitBlobId(config));
-    meta('tokenizer.json', sha256(Buffer.from('{}')), Date.now() / 1000 - 3600); // written an hour before the file changed
-    // Exit 1: the lineage read reports the file modified after its download too.
-    const indexed = cli(db, 'index', root, '--json');
-    expect(JSON.parse(indexed.out)[0].lineage.findings, indexed.err).toBeGreaterThan(0);
+    // Metadata older than its file (the folder copied without its times): the content still is the download.
+    meta('tokenizer.json', sha256(Buffer.from('{}')), Date.now() / 1000 - 3600);
+    index(db, root);
     const clean = verify(db, root);
     expect(clean.result.mismatches).toEqual([]);
-    expect(clean.result.findings).toContainEqual(expect.objectContaining({ path: 'tokenizer.json', code: 'hf-download-modified' }));
+    expect(clean.result.checked).toBeGreaterThanOrEqual(3);
     expect(clean.code).toBe(0);
 
     const changed = flipByte(join(root, 'model.safetensors'), weights);

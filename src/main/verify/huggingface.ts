@@ -5,7 +5,7 @@ import type { StoreView } from './dvc';
 import type { Scope } from './paths';
 import { readBounded } from './read';
 import { LEGACY_BLOB, legacyDigest, parseLegacyMeta } from '../lineage/readers/huggingface/legacy-cache';
-import { downloadRecordOf, etagDigest, modifiedSinceDownload, parseDownloadMetadata, type DownloadRecord } from '../lineage/readers/huggingface/local-dir';
+import { downloadRecordOf, etagDigest, parseDownloadMetadata, type DownloadRecord } from '../lineage/readers/huggingface/local-dir';
 import { joinRel } from './paths';
 
 /**
@@ -64,10 +64,6 @@ function downloadMetadata(rel: string, rec: DownloadRecord, store: { root: strin
   const meta = read.ok ? parseDownloadMetadata(read.bytes.toString('utf8')) : read.message;
   if (typeof meta === 'string') {
     sink.findings.push({ path: rel, code: 'hf-download-metadata-invalid', severity: 'warning', message: `${rel}: ${meta}; ${target} not checked against it` });
-    return;
-  }
-  if (modifiedSinceDownload(`${store.root}/${target}`, meta)) {
-    sink.findings.push({ path: target, code: 'hf-download-modified', severity: 'warning', message: `${target} was modified after it was downloaded (commit ${meta.commit.slice(0, 10)}, ${new Date(meta.timestamp * 1000).toISOString()}): the etag recorded then no longer applies; not checked` });
     return;
   }
   const digest = etagDigest(meta.etag);

@@ -147,3 +147,15 @@ describe('gto reader: an artifact declared in a subfolder dvc.yaml', async () =>
     expect(edgesBetween(f, 'file:models/sub/n.safetensors', 'artifact:models/sub:nested@v0.1.0')[0]).toMatchObject({ relation: 'version-of' });
   });
 });
+
+describe('gto reader: .gto naming another artifacts file (INDEX)', async () => {
+  const { root, tag, head } = buildGtoRepo(temp.make());
+  write(root, '.gto', 'INDEX: registry.yaml\n');
+  write(root, 'registry.yaml', 'tok:\n  type: tokenizer\n  path: tok/tokenizer.json\n  description: the tokenizer\n');
+  tag('tok@v1.0.0', head);
+  const f = await readStore(gtoReader, root);
+
+  it('reads the artifacts from the file INDEX names', () => {
+    expect(node(f, 'artifact:tok').props).toMatchObject({ type: 'tokenizer', path: 'tok/tokenizer.json', description: 'the tokenizer' });
+  });
+});

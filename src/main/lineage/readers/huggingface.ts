@@ -3,9 +3,10 @@ import { findHubRepos, presentHubKeys, readSnapshots, type HubRepo } from './hug
 import { hubKey, hubNode, linkCard, readCard } from './huggingface/card';
 import { describeFolder, hfModelFolders, type FolderFacts } from './huggingface/folder';
 import { LEGACY_BLOB, legacyDigest, parseLegacyMeta, type LegacyDownload } from './huggingface/legacy-cache';
-import { downloadRecordOf, etagDigest, modifiedSinceDownload, parseDownloadMetadata, type DownloadMetadata } from './huggingface/local-dir';
+import { downloadRecordOf, etagDigest, parseDownloadMetadata, type DownloadMetadata } from './huggingface/local-dir';
 import { baseName, dirOf, fileKey, FragmentBuilder, joinRel, kindOfPath, readBounded } from './plain/fragment';
 import type { NodeFile } from '../model';
+import { stat } from 'node:fs/promises';
 import { posix } from 'node:path';
 
 /**
@@ -93,12 +94,19 @@ async function emitFolder(ctx: ReaderContext, b: FragmentBuilder, dir: string, i
   const facts = await describeFolder(ctx, b, files);
   const card = facts.card ? await readCard(ctx, b, facts.card) : undefined;
   const key = fileKey(dir);
-  const isModel = facts.props.model_type !== undefined || facts.props.architectures !== undefined || facts.props.adapter !== undefined || facts.props._class_name !== undefined || files.some((f) => f.name === 'config.json');
+  const cardMeta = card?.meta?.props as Record<string, unknown> | undefined;
+  // A model card says what the repository is even without config.json (NeMo, scikit-learn, …): pipeline_tag and library_name are model-only keys.
+  const isModel = facts.props.model_type !== undefined || facts.props.architectures !== undefined || facts.props.adapter !== undefined || facts.props._class_name !== undefined || files.some((f) => f.name === 'config.json') || cardMeta?.pipeline_tag !== undefined || cardMeta?.library_name !== undefined;
   const evidenceFile = files.find((f) => ['config.json', 'adapter_config.json', 'model_index.json'].includes(f.name))?.path;
   const props: Record<string, unknown> = { directory: true, format: 'huggingface', ...facts.props, card: card?.meta?.props };
   const nodeFiles = download ? withDownloadDigests(ctx, b, dir, facts.files, download, props) : facts.files;
   const kind = isModel || nodeFiles.some((f) => kindOfPath(f.path) === 'checkpoint') ? 'checkpoint' : 'dataset';
-  b.node({ key, kind, label: `${baseName(dir) || '.'}/`, props, files: nodeFiles, evidence: [{ file: evidenceFile ?? (download ? joinRel(dir, '.cache/huggingface/download') : dir), detail: evidenceFile || !download ? 'Hugging Face model folder' : 'Hugging Face download metadata' }] });
+  // The download's metadata first: a digest mismatch on a file names the evidence it was declared by.
+  const evidence = [
+    ...(download ? [{ file: joinRel(dir, '.cache/huggingface/download'), detail: 'Hugging Face download metadata (commit and etag of each file)' }] : []),
+    ...(evidenceFile || !download ? [{ file: evidenceFile ?? dir, detail: 'Hugging Face model folder' }] : []),
+  ];
+  b.node({ key, kind, label: `${baseName(dir) || '.'}/`, props, files: nodeFiles, evidence });
   if (card) linkCard(b, card, key, isPresent);
   linkBases(b, facts, key, undefined, isPresent);
 }
@@ -116,8 +124,7 @@ function linkBases(b: FragmentBuilder, facts: FolderFacts, key: string, ownId: s
 /**
  * The digests a download's metadata declares, on the folder's files: a SHA-256
  * (LFS files) is checked against the index like any declared digest, a git
- * blob id by `pedigree verify`. A file modified since it was downloaded is
- * reported instead, as huggingface_hub itself no longer trusts its metadata.
+ * blob id by `pedigree verify`.
  */
 function withDownloadDigests(ctx: ReaderContext, b: FragmentBuilder, dir: string, files: NodeFile[], download: LocalDownload, props: Record<string, unknown>): NodeFile[] {
   const out = new Map(files.map((f) => [f.path, f]));
@@ -129,10 +136,8 @@ function withDownloadDigests(ctx: ReaderContext, b: FragmentBuilder, dir: string
     const path = joinRel(dir, file);
     const declared = etagDigest(meta.etag);
     const indexed = ctx.files.get(path);
-    if (indexed && modifiedSinceDownload(posix.join(ctx.root, path), meta)) {
-      b.finding(path, 'hf-download-modified', 'warning', `${path} was modified after it was downloaded (commit ${meta.commit.slice(0, 10)}, ${new Date(meta.timestamp * 1000).toISOString()}): the etag recorded then no longer applies`);
-      continue;
-    }
+    // Declared whatever the file's time: a copy without its times (cp -r) is still the download when its content is;
+    // one whose content changed is a digest mismatch, named as such.
     if (!declared) continue;
     const known = out.get(path);
     const kept = (known?.digests ?? []).filter((d) => d.algorithm !== declared.algorithm);
@@ -177,8 +182,12 @@ async function emitLegacyCache(ctx: ReaderContext, b: FragmentBuilder, present: 
     present.add(repoKey);
     b.node({ ...hubNode(repo.type, repo.id, true, { file: dirOf(files[0]!.rel) || '.', detail: 'transformers cache (before huggingface_hub)' }), props: { repoId: repo.id, repoType: repo.type, present: true } });
     // Newest download of each file wins (a file fetched again after the repository changed).
-    const byName = new Map<string, { rel: string; meta: LegacyDownload }>();
-    for (const f of files) byName.set(f.meta.repo!.file, f);
+    const byName = new Map<string, { rel: string; meta: LegacyDownload; mtime: number }>();
+    for (const f of files) {
+      const mtime = await stat(posix.join(ctx.root, f.rel)).then((st) => st.mtimeMs, () => 0);
+      const held = byName.get(f.meta.repo!.file);
+      if (!held || mtime > held.mtime || (mtime === held.mtime && f.rel > held.rel)) byName.set(f.meta.repo!.file, { ...f, mtime });
+    }
     const folderFiles = [...byName].map(([name, f]) => ({ name, path: f.rel, size: ctx.files.get(f.rel)?.size }));
     const facts = await describeFolder(ctx, b, folderFiles);
     const nodeFiles: NodeFile[] = [...byName].map(([, f]) => {
@@ -187,7 +196,8 @@ async function emitLegacyCache(ctx: ReaderContext, b: FragmentBuilder, present: 
     });
     const revision = repo.revision ?? 'unknown revision';
     const key = `${repoKey}@${repo.revision ?? 'legacy-cache'}`;
-    const evidence = { file: `${files[0]!.rel}.json`, detail: `url ${files[0]!.meta.url}` };
+    // The cache folder, not one download's .json: a mismatch on any of its files is declared by the cache.
+    const evidence = { file: dirOf(files[0]!.rel) || '.', detail: `transformers cache: ${byName.size} file(s) downloaded from ${repo.id}${repo.revision ? `@${repo.revision}` : ''}` };
     const kind: NodeKind = repo.type === 'dataset' ? 'dataset' : repo.type === 'space' ? 'code' : 'checkpoint';
     b.node({ key, kind, label: `${repo.id}@${revision}`, props: { repoId: repo.id, repoType: repo.type, revision: repo.revision, legacyCache: true, files: Object.fromEntries([...byName].map(([name, f]) => [name, f.rel])), ...facts.props }, files: nodeFiles, evidence: [evidence] });
     b.edge(key, repoKey, 'version-of', 'declared', evidence);

@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import type { Digest } from '../../model';
 
 /**
@@ -67,14 +66,3 @@ export function etagDigest(etag: string): Digest | null {
   return null;
 }
 
-/**
- * huggingface_hub trusts the metadata only while the file is no newer than it
- * (a second's leeway): a file modified since was not what was downloaded.
- */
-export function modifiedSinceDownload(abs: string, meta: DownloadMetadata): boolean {
-  try {
-    return statSync(abs).mtimeMs / 1000 - 1 > meta.timestamp;
-  } catch {
-    return false; // gone: reported as missing by whoever looks for it
-  }
-}
