@@ -156,8 +156,13 @@ async function linkHistory(ctx: ReaderContext, b: FragmentBuilder, found: FoundR
   }
 }
 
-/** Files up to this size are hashed as git blobs to confirm the index's object name is their content's. */
-const MAX_BLOB_CHECK = 1024 * 1024;
+/**
+ * Files up to this size are hashed as git blobs to confirm the index's object
+ * name is their content's (configs, code, small data: what git itself keeps;
+ * weights go through LFS). Bigger files get no git blob id: confirming one
+ * would read it on every lineage pass.
+ */
+const MAX_BLOB_CHECK = 256 * 1024;
 
 /**
  * The index names the object git stored, which is the file's own bytes only
