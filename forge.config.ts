@@ -29,6 +29,20 @@ function copyRuntimeModules(buildPath: string): void {
   RUNTIME_MODULES.forEach(copy);
 }
 
+/**
+ * The walker's native half (scripts/build-native.mjs) goes beside the walker
+ * bundle, where the walker looks for it; `**\/*.node` unpacks it from the asar.
+ * Node-API keeps one binary good for Node and Electron alike. Not built: the
+ * walker runs in JavaScript.
+ */
+async function copyNativeWalker(buildPath: string): Promise<void> {
+  const { buildNative, copyNative } = (await import(join(__dirname, 'scripts/build-native.mjs'))) as { buildNative(dir: string): string | null; copyNative(from: string, to: string): boolean };
+  const built = join(__dirname, 'dist/workers');
+  const why = buildNative(built);
+  if (why) console.warn(`pedigree: ${why}; the packaged walker runs in JavaScript`);
+  else copyNative(built, join(buildPath, '.vite/build'));
+}
+
 const config: ForgeConfig = {
   packagerConfig: {
     name: 'Pedigree',
@@ -66,7 +80,10 @@ const config: ForgeConfig = {
     }),
   ],
   hooks: {
-    packageAfterCopy: async (_config, buildPath) => copyRuntimeModules(buildPath),
+    packageAfterCopy: async (_config, buildPath) => {
+      copyRuntimeModules(buildPath);
+      await copyNativeWalker(buildPath);
+    },
   },
 };
 

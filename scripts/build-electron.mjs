@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildNative, copyNative } from './build-native.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -32,4 +33,8 @@ for (const [entry, kind] of entries) {
 const { config: rendererUser } = await vite.loadConfigFromFile({ command: 'build', mode: 'production' }, join(root, 'vite.renderer.config.mts'), root, 'silent');
 const rEnv = { root, mode: 'production', command: 'build', forgeConfig, forgeConfigSelf: { name: 'main_window', config: 'vite.renderer.config.mts' } };
 await vite.build({ configFile: false, logLevel: 'warn', ...renderer.getConfig(rEnv, rendererUser) });
+// The walker's native half, beside the walker bundle as the packaged app has it.
+const nativeProblem = buildNative(join(root, 'dist/workers'));
+if (nativeProblem) console.warn(`pedigree: ${nativeProblem}; the desktop walker runs in JavaScript`);
+else copyNative(join(root, 'dist/workers'), join(root, '.vite/build'));
 console.log('built the Electron bundles into .vite/');

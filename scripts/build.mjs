@@ -1,6 +1,7 @@
 // Builds what the CLI, browser mode, the benchmark and the tests run:
 //   dist/cli.js            the CLI and server (CommonJS bundle)
 //   dist/workers/*.js      the worker threads (each its own CommonJS entry)
+//   dist/workers/walkhash.node  the walker's native half (scripts/build-native.mjs)
 //   dist/bench.js          the benchmark
 //   dist/renderer/         the UI (Vite)
 // `node scripts/build.mjs node` builds only the Node side (fast; the unit tests use it).
@@ -8,6 +9,7 @@ import { build } from 'esbuild';
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildNative } from './build-native.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -31,6 +33,8 @@ await Promise.all([
   build({ ...common, entryPoints: { cli: 'src/main/cli/entry.ts', ...(existsSync(join(root, 'scripts/bench/bench.ts')) ? { bench: 'scripts/bench/bench.ts' } : {}) }, outdir: 'dist' }),
   build({ ...common, entryPoints: { walk: 'src/workers/walk.ts', hash: 'src/workers/hash.ts', 'tensor-hash': 'src/workers/tensor-hash.ts', 'index-build': 'src/workers/index-build.ts' }, outdir: 'dist/workers' }),
 ]);
+const nativeProblem = buildNative(join(root, 'dist/workers'));
+if (nativeProblem) console.warn(`pedigree: ${nativeProblem}; the walker runs in JavaScript`);
 if (only !== 'node') {
   // Test runners set NODE_ENV=test; the renderer is always built for production (React's prod JSX runtime).
   process.env.NODE_ENV = 'production';

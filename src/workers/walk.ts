@@ -1,9 +1,10 @@
-import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type BigIntStats, type Dirent } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import ignore, { type Ignore } from 'ignore';
 import { batchBuffers, FileBatchBuilder, FLAG_DVC, FLAG_NOT_UTF8, FLAG_VIA_LINK } from '../main/scan/file-batch';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, isInside, type FolderPart, type FolderTask, type SkipKeys, type HandedBack, type HashFailure, type IgnoreRule, type WalkerSetup, type WalkFinding, type WalkMessage } from '../main/scan/protocol';
 import { md5Of, openForHash, readSmall, sha256Of, SMALL_FILE } from './read-hash';
+import { errnoError, loadNativeWalk, NATIVE_FALLBACK, NATIVE_GONE, NATIVE_IO, NATIVE_UNSTABLE, type NativeWalk } from './walk-native';
 
 /**
  * A walker thread: lists folders with synchronous calls (the fastest way to
@@ -29,14 +30,8 @@ const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 /** Entries of a big folder between two looks at whether another walker is idle (and the least a walker gives away). */
 const SHARE_EVERY = 512;
 
-/** What the walk needs of a directory entry: readdir's Dirent, or one rebuilt from a shared part of a folder. */
-interface Entry {
-  name: Buffer;
-  isFile(): boolean;
-  isDirectory(): boolean;
-}
-
-function partOf(entries: Entry[]): FolderPart {
+/** A folder's entries as readdir gave them, packed (what a shared part of a folder is made of, too). */
+function partOf(entries: Dirent<Buffer>[]): FolderPart {
   const names = Buffer.concat(entries.map((d) => d.name));
   const ends = new Uint32Array(entries.length);
   const types = new Uint8Array(entries.length);
@@ -46,15 +41,43 @@ function partOf(entries: Entry[]): FolderPart {
     ends[i] = end;
     types[i] = d.isFile() ? ENTRY_FILE : d.isDirectory() ? ENTRY_DIR : ENTRY_OTHER;
   });
-  return { names: new Uint8Array(names), ends, types };
+  return { names: new Uint8Array(names.buffer, names.byteOffset, names.byteLength), ends, types };
 }
 
-function entriesOf(part: FolderPart): Entry[] {
-  const all = Buffer.from(part.names.buffer, part.names.byteOffset, part.names.byteLength);
-  return Array.from(part.ends, (end, i) => {
-    const type = part.types[i];
-    return { name: all.subarray(i === 0 ? 0 : part.ends[i - 1], end), isFile: () => type === ENTRY_FILE, isDirectory: () => type === ENTRY_DIR };
-  });
+/** Entries `from` to the end of a part, as a part of their own. */
+function sliceFrom(part: FolderPart, from: number): FolderPart {
+  const base = from === 0 ? 0 : part.ends[from - 1]!;
+  const ends = part.ends.slice(from);
+  for (let i = 0; i < ends.length; i++) ends[i]! -= base;
+  return { names: part.names.slice(base, part.ends[part.ends.length - 1]), ends, types: part.types.slice(from) };
+}
+
+/** The names of a part as one Buffer, each found by its offsets (no object per entry). */
+class Names {
+  readonly all: Buffer;
+  constructor(readonly part: FolderPart) {
+    this.all = Buffer.from(part.names.buffer, part.names.byteOffset, part.names.byteLength);
+  }
+  start(k: number): number {
+    return k === 0 ? 0 : this.part.ends[k - 1]!;
+  }
+  at(k: number): Buffer {
+    return this.all.subarray(this.start(k), this.part.ends[k]);
+  }
+  is(k: number, name: Buffer): boolean {
+    const start = this.start(k);
+    const end = this.part.ends[k]!;
+    return end - start === name.length && this.all.compare(name, 0, name.length, start, end) === 0;
+  }
+  find(name: Buffer): number {
+    for (let k = 0; k < this.part.ends.length; k++) if (this.is(k, name)) return k;
+    return -1;
+  }
+  utf8(k: number): boolean {
+    const end = this.part.ends[k]!;
+    for (let i = this.start(k); i < end; i++) if (this.all[i]! >= 0x80) return isValidUtf8(this.at(k));
+    return true; // ASCII, the usual case, without the decoder
+  }
 }
 
 export class Walker {
@@ -69,6 +92,10 @@ export class Walker {
   private readonly buf: Buffer;
   /** Folders walked from links of their own (`device:inode`): not walked again below another link's folder. */
   private readonly skip = new Set<string>();
+  /** The native half, where it was built and loads (null: all in JavaScript). */
+  private readonly native: NativeWalk | null;
+  /** Status, errno, bytes read and size after of each file the native half was given, reused from folder to folder. */
+  private report = new Float64Array(4 * 1024);
 
   constructor(
     private readonly setup: WalkerSetup,
@@ -76,6 +103,7 @@ export class Walker {
   ) {
     this.batch = new FileBatchBuilder(setup.batchSize);
     this.buf = setup.hashSmall ? Buffer.allocUnsafe(SMALL_FILE + 1) : Buffer.alloc(0);
+    this.native = loadNativeWalk(setup.nativeFile).native;
   }
 
   /** Walks a folder and everything below it that is not given away; then says it is idle. */
@@ -118,29 +146,45 @@ export class Walker {
     this.findings.push(unseen ? { rel, code, severity, message, unseen } : { rel, code, severity, message });
   }
 
-  private folder(task: FolderTask): void {
-    let entries: Entry[];
-    if (task.part) entries = entriesOf(task.part);
-    else {
-      try {
-        entries = readdirSync(Buffer.from(task.abs), { withFileTypes: true, encoding: 'buffer' });
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        // A folder deleted since its parent was listed is simply gone; any other failure hides what is in it.
-        this.finding(task.rel, `dir-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot list folder: ${err.message}`, err.code !== 'ENOENT');
-        return;
-      }
+  /** The folder's entries, from the native lister where there is one; null when it cannot be listed (a finding says why). */
+  private list(task: FolderTask): FolderPart | null {
+    const failed = (code: string, message: string) => {
+      // A folder deleted since its parent was listed is simply gone; any other failure hides what is in it.
+      this.finding(task.rel, `dir-${code.toLowerCase()}`, 'error', `cannot list folder: ${message}`, code !== 'ENOENT');
+      return null;
+    };
+    if (this.native) {
+      const listed = this.native.listFolder(task.abs);
+      if (typeof listed !== 'number') return listed;
+      const err = errnoError(listed, `scandir '${Buffer.from(task.abs).toString('utf8')}'`);
+      return failed(err.code, err.message);
     }
+    try {
+      return partOf(readdirSync(Buffer.from(task.abs), { withFileTypes: true, encoding: 'buffer' }));
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      return failed(err.code ?? 'EIO', err.message);
+    }
+  }
+
+  private folder(task: FolderTask): void {
+    const part = task.part ?? this.list(task);
+    if (!part) return;
+    const names = new Names(part);
     const relPrefix = task.rel.length ? Buffer.concat([task.rel, Buffer.of(SEP)]) : Buffer.alloc(0);
     const absPrefix = Buffer.concat([task.abs, Buffer.of(SEP)]);
     let ignores = task.ignores;
+    let count = part.ends.length;
     // Decided before any entry is handled, so a file listed before `.dvc` still gets its MD5.
-    const dvc = task.part ? task.dvc : task.dvc || entries.some((d) => (d.isDirectory() && d.name.equals(DVC_DIR)) || (!d.isDirectory() && (d.name.equals(DVC_YAML) || d.name.equals(DVC_LOCK))));
-    const ignoreFile = task.part ? undefined : entries.find((d) => d.name.equals(IGNORE_FILE));
-    if (ignoreFile) {
+    let dvc = task.dvc;
+    if (!task.part && !dvc) {
+      for (let k = 0; k < count && !dvc; k++) dvc = part.types[k] === ENTRY_DIR ? names.is(k, DVC_DIR) : names.is(k, DVC_YAML) || names.is(k, DVC_LOCK);
+    }
+    const ignoreAt = task.part ? -1 : names.find(IGNORE_FILE);
+    if (ignoreAt >= 0) {
       const rel = Buffer.concat([relPrefix, IGNORE_FILE]);
       // Only a regular file is read: a FIFO under that name would block the walk for ever.
-      if (!ignoreFile.isFile()) this.finding(rel, 'ignore-file-unreadable', 'warning', '.pedigreeignore is not a regular file; not read');
+      if (part.types[ignoreAt] !== ENTRY_FILE) this.finding(rel, 'ignore-file-unreadable', 'warning', '.pedigreeignore is not a regular file; not read');
       else {
         try {
           const text = readFileSync(Buffer.concat([absPrefix, IGNORE_FILE]), 'utf8');
@@ -150,65 +194,123 @@ export class Walker {
         }
       }
     }
+    const relText = ignores.length > 0 ? relPrefix.toString('utf8') : '';
     const fileFlags = dvc ? FLAG_DVC : 0;
-    for (let k = 0; k < entries.length; k++) {
+    /** Regular files for the native half to open, stat, read and hash: their entry indexes and flags. */
+    const native = this.setup.hashSmall ? this.native : null;
+    const picks: number[] = [];
+    const pickFlags: number[] = [];
+    for (let k = 0; k < count; k++) {
       // A big folder is shared with an idle walker: it takes the second half of what is left.
-      if (k % SHARE_EVERY === 0 && entries.length - k >= 2 * SHARE_EVERY && Atomics.load(this.setup.hungry, 0) > 0) {
-        const half = k + Math.ceil((entries.length - k) / 2);
-        this.handedBack.push({ task: { ...task, dvc, ignores, part: partOf(entries.slice(half)) } });
-        entries = entries.slice(0, half);
+      if (k % SHARE_EVERY === 0 && count - k >= 2 * SHARE_EVERY && Atomics.load(this.setup.hungry, 0) > 0) {
+        const half = k + Math.ceil((count - k) / 2);
+        this.handedBack.push({ task: { ...task, dvc, ignores, part: sliceFrom(part, half) } });
+        count = half;
         this.flush(false, true);
       }
-      const d = entries[k]!;
-      const name = d.name;
-      const rel = Buffer.concat([relPrefix, name]);
-      const abs = Buffer.concat([absPrefix, name]);
-      if (ignores.length > 0 && this.isIgnored(ignores, rel.toString('utf8'), d.isDirectory())) continue;
-      const utf8 = isValidUtf8(name);
-      if (!utf8) this.finding(rel, 'name-not-utf8', 'info', `file name is not valid UTF-8 (bytes ${name.toString('hex')}); indexed by its raw bytes`);
+      const type = part.types[k]!;
+      if (ignores.length > 0 && this.isIgnored(ignores, relText + names.at(k).toString('utf8'), type === ENTRY_DIR)) continue;
+      const utf8 = names.utf8(k);
+      if (!utf8) {
+        const name = names.at(k);
+        this.finding(Buffer.concat([relPrefix, name]), 'name-not-utf8', 'info', `file name is not valid UTF-8 (bytes ${name.toString('hex')}); indexed by its raw bytes`);
+      }
       const flags = fileFlags | (task.utf8 && utf8 ? 0 : FLAG_NOT_UTF8);
-      if (this.setup.hashSmall && d.isFile() && this.hashWhileListing(rel, abs, flags)) continue;
-      let st: BigIntStats;
-      try {
-        st = lstatSync(abs, { bigint: true });
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        if (err.code === 'ENOENT') continue; // deleted between readdir and stat: simply not there
-        this.finding(rel, `stat-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot stat: ${err.message}`, true);
+      if (native && type === ENTRY_FILE) {
+        picks.push(k);
+        pickFlags.push(flags);
         continue;
       }
-      let linkReal: string | null = null;
-      if (st.isSymbolicLink()) {
-        const target = this.followLink(task, rel, abs);
-        if (!target) continue;
-        st = target.stat;
-        linkReal = target.real;
-      }
-      const viaLink = linkReal !== null;
-      if (st.isDirectory()) {
-        if (SKIP_DIRS.has(name.toString('utf8')) || (task.inDvcDir && SKIP_IN_DVC.has(name.toString('utf8')))) continue;
-        const key = `${st.dev}:${st.ino}`;
-        if (task.ancestors.includes(`|${key}|`)) {
-          this.finding(rel, 'symlink-loop', 'warning', 'folder is one of the folders above it (a loop through a link or a bind mount); not walked again');
-          continue;
-        }
-        if (!viaLink && this.skip.has(key)) {
-          this.finding(rel, 'symlink-loop', 'info', 'folder walked through a link that leads to it; not walked again here');
-          continue;
-        }
-        const sub: FolderTask = { abs, rel, ignores, dvc, inDvcDir: name.equals(DVC_DIR), utf8: task.utf8 && utf8, ancestors: `${task.ancestors}${key}|` };
-        // Reached through a link: the scanner checks it against every folder walked so far.
-        if (linkReal !== null) this.handedBack.push({ task: sub, linkKey: key, linkReal });
-        else this.stack.push(sub);
-      } else if (st.isFile()) {
-        this.batch.add(rel, st, flags | (viaLink ? FLAG_VIA_LINK : 0));
-        this.flush(false);
-      } else {
-        const what = st.isFIFO() ? 'a named pipe (FIFO)' : st.isSocket() ? 'a socket' : 'a device file';
-        this.finding(rel, 'special-file', 'info', `${what}; never opened`);
-      }
+      this.entry(task, names.at(k), relPrefix, absPrefix, type, flags, dvc, ignores);
     }
+    if (native && picks.length > 0) this.hashNatively(native, task, names, relPrefix, absPrefix, picks, pickFlags, dvc, ignores);
     this.flush(false);
+  }
+
+  /**
+   * The native half opens, stats, reads and hashes the folder's regular files
+   * straight into the batch, as many at a call as the batch has room for;
+   * what it could not open is listed here the usual way.
+   */
+  private hashNatively(native: NativeWalk, task: FolderTask, names: Names, relPrefix: Buffer, absPrefix: Buffer, picks: number[], pickFlags: number[], dvc: boolean, ignores: IgnoreRule[]): void {
+    const all = Uint32Array.from(picks);
+    const allFlags = Uint8Array.from(pickFlags);
+    const report = this.report.length >= all.length * 4 ? this.report : (this.report = new Float64Array(all.length * 4));
+    for (let from = 0; from < all.length; ) {
+      if (this.batch.room === 0) this.flush(false, true);
+      const n = Math.min(this.batch.room, all.length - from);
+      const chunk = all.subarray(from, from + n);
+      let bytes = 0;
+      for (const k of chunk) bytes += relPrefix.length + names.part.ends[k]! - names.start(k);
+      const w = this.batch.openForWriter(bytes);
+      const added = native.hashFiles(task.abs, names.part.names, names.part.ends, chunk, allFlags.subarray(from, from + n), relPrefix, SMALL_FILE, w.batch, w.at, w.pathAt, report);
+      this.batch.wrote(added);
+      let index = w.at;
+      for (let j = 0; j < n; j++) {
+        const status = report[4 * j]!;
+        if (status === NATIVE_GONE) continue; // gone since listed: nothing to list
+        if (status === NATIVE_FALLBACK) {
+          this.entry(task, names.at(chunk[j]!), relPrefix, absPrefix, ENTRY_FILE, allFlags[from + j]!, dvc, ignores, false);
+          continue;
+        }
+        const i = index++;
+        if (status === NATIVE_UNSTABLE) {
+          this.failures.push({ index: i, kind: 'unstable', message: `changed while it was read (read ${report[4 * j + 2]} bytes, listed ${w.batch.sizes[i]}, now ${report[4 * j + 3]})` });
+        } else if (status === NATIVE_IO) {
+          const err = errnoError(report[4 * j + 1]!, 'read');
+          this.failures.push({ index: i, kind: 'io', code: err.code, message: err.message });
+        }
+      }
+      from += n;
+      this.flush(false);
+    }
+  }
+
+  /** One entry of a folder, listed with lstat (and hashed while listed, where `hash` allows and the walker does). */
+  private entry(task: FolderTask, name: Buffer, relPrefix: Buffer, absPrefix: Buffer, type: number, flags: number, dvc: boolean, ignores: IgnoreRule[], hash = true): void {
+    const rel = Buffer.concat([relPrefix, name]);
+    const abs = Buffer.concat([absPrefix, name]);
+    if (hash && this.setup.hashSmall && type === ENTRY_FILE && this.hashWhileListing(rel, abs, flags)) return;
+    let st: BigIntStats;
+    try {
+      st = lstatSync(abs, { bigint: true });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'ENOENT') return; // deleted between readdir and stat: simply not there
+      this.finding(rel, `stat-${(err.code ?? 'EIO').toLowerCase()}`, 'error', `cannot stat: ${err.message}`, true);
+      return;
+    }
+    let linkReal: string | null = null;
+    if (st.isSymbolicLink()) {
+      const target = this.followLink(task, rel, abs);
+      if (!target) return;
+      st = target.stat;
+      linkReal = target.real;
+    }
+    const viaLink = linkReal !== null;
+    if (st.isDirectory()) {
+      const text = name.toString('utf8');
+      if (SKIP_DIRS.has(text) || (task.inDvcDir && SKIP_IN_DVC.has(text))) return;
+      const key = `${st.dev}:${st.ino}`;
+      if (task.ancestors.includes(`|${key}|`)) {
+        this.finding(rel, 'symlink-loop', 'warning', 'folder is one of the folders above it (a loop through a link or a bind mount); not walked again');
+        return;
+      }
+      if (!viaLink && this.skip.has(key)) {
+        this.finding(rel, 'symlink-loop', 'info', 'folder walked through a link that leads to it; not walked again here');
+        return;
+      }
+      const sub: FolderTask = { abs, rel, ignores, dvc, inDvcDir: name.equals(DVC_DIR), utf8: task.utf8 && (flags & FLAG_NOT_UTF8) === 0, ancestors: `${task.ancestors}${key}|` };
+      // Reached through a link: the scanner checks it against every folder walked so far.
+      if (linkReal !== null) this.handedBack.push({ task: sub, linkKey: key, linkReal });
+      else this.stack.push(sub);
+    } else if (st.isFile()) {
+      this.batch.add(rel, st, flags | (viaLink ? FLAG_VIA_LINK : 0));
+      this.flush(false);
+    } else {
+      const what = st.isFIFO() ? 'a named pipe (FIFO)' : st.isSocket() ? 'a socket' : 'a device file';
+      this.finding(rel, 'special-file', 'info', `${what}; never opened`);
+    }
   }
 
   /**

@@ -1,7 +1,7 @@
 import { statSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
-import { batchPath, FLAG_DVC, FLAG_LINKED, FLAG_VIA_LINK } from '../../src/main/scan/file-batch';
-import type { WalkFinding } from '../../src/main/scan/protocol';
+import { batchHead, batchPath, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_VIA_LINK } from '../../src/main/scan/file-batch';
+import type { HashFailure, WalkFinding } from '../../src/main/scan/protocol';
 import { startWalk } from '../../src/main/scan/walk-pool';
 import { WORKERS_DIR } from './cli';
 
@@ -16,6 +16,10 @@ export interface WalkedFile {
   viaLink: boolean;
   linked: boolean;
   dvc: boolean;
+  /** Where the walk hashed the file itself (`hashSmall`): its digests and first bytes. */
+  sha256: string | null;
+  md5: string | null;
+  head: string | null;
 }
 
 export interface WalkResult {
@@ -25,6 +29,8 @@ export interface WalkResult {
   allFindings: WalkFinding[];
   /** Wall-clock time (ns) each file's batch began, before any of its stats. */
   statAt: Map<string, bigint>;
+  /** Small files the walk listed but could not hash, by path (`hashSmall`). */
+  failures: Map<string, HashFailure>;
   /** Why the walk failed, if it did. */
   error: string | null;
 }
@@ -36,19 +42,35 @@ export const text = (rel: Uint8Array) => Buffer.from(rel).toString('utf8');
  * collects what they report by path. A walk that hangs (say, on opening a
  * FIFO) fails after `timeoutMs` instead of stalling the test run.
  */
-export function walkTree(root: string, opts: { followSymlinks?: boolean; batchSize?: number; timeoutMs?: number; threads?: number } = {}): Promise<WalkResult> {
-  const res: WalkResult = { files: new Map(), findings: new Map(), allFindings: [], statAt: new Map(), error: null };
+export function walkTree(root: string, opts: { followSymlinks?: boolean; batchSize?: number; timeoutMs?: number; threads?: number; hashSmall?: boolean } = {}): Promise<WalkResult> {
+  const res: WalkResult = { files: new Map(), findings: new Map(), allFindings: [], statAt: new Map(), failures: new Map(), error: null };
   const st = statSync(root, { bigint: true });
   const walk = startWalk(
-    { root, rootReal: realpathSync(root), rootKey: `${st.dev}:${st.ino}`, followSymlinks: opts.followSymlinks ?? false, hashSmall: false, threads: opts.threads ?? 2, workerFile: join(WORKERS_DIR, 'walk.js'), batchSize: opts.batchSize ?? 2000, window: 2 },
+    { root, rootReal: realpathSync(root), rootKey: `${st.dev}:${st.ino}`, followSymlinks: opts.followSymlinks ?? false, hashSmall: opts.hashSmall ?? false, threads: opts.threads ?? 2, workerFile: join(WORKERS_DIR, 'walk.js'), batchSize: opts.batchSize ?? 2000, window: 2 },
     {
-      onBatch: ({ files: b, findings, statAtNs }) => {
+      onBatch: ({ files: b, findings, failures, statAtNs }) => {
         for (let i = 0; i < b.count; i++) {
           const rel = batchPath(b, i).slice();
           const flags = b.flags[i]!;
-          res.files.set(text(rel), { rel, size: b.sizes[i]!, mtimeNs: b.times[i * 2]!, ctimeNs: b.times[i * 2 + 1]!, inode: String(b.ids[i * 2]), device: String(b.ids[i * 2 + 1]), viaLink: (flags & FLAG_VIA_LINK) !== 0, linked: (flags & FLAG_LINKED) !== 0, dvc: (flags & FLAG_DVC) !== 0 });
+          const hashed = (flags & FLAG_HASHED) !== 0;
+          const hex = (a: Uint8Array, at: number, n: number) => Buffer.from(a.buffer, a.byteOffset + at, n).toString('hex');
+          res.files.set(text(rel), {
+            rel,
+            size: b.sizes[i]!,
+            mtimeNs: b.times[i * 2]!,
+            ctimeNs: b.times[i * 2 + 1]!,
+            inode: String(b.ids[i * 2]),
+            device: String(b.ids[i * 2 + 1]),
+            viaLink: (flags & FLAG_VIA_LINK) !== 0,
+            linked: (flags & FLAG_LINKED) !== 0,
+            dvc: (flags & FLAG_DVC) !== 0,
+            sha256: hashed ? hex(b.sha256, i * 32, 32) : null,
+            md5: hashed && flags & FLAG_DVC ? hex(b.md5, i * 16, 16) : null,
+            head: hashed ? Buffer.from(batchHead(b, i)).toString('hex') : null,
+          });
           res.statAt.set(text(rel), statAtNs);
         }
+        for (const f of failures) res.failures.set(text(batchPath(b, f.index)), f);
         for (const f of findings) res.findings.set(text(f.rel), f);
         res.allFindings.push(...findings);
       },

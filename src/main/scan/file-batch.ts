@@ -124,6 +124,33 @@ export class FileBatchBuilder {
     b.headLens[i] = n;
   }
 
+  /**
+   * For a native writer: makes room for `pathBytes` more bytes of paths and
+   * returns the batch as it is being filled, with where the next file and
+   * the next path byte go. `wrote` then says how many files it added.
+   */
+  openForWriter(pathBytes: number): { batch: FileBatch; at: number; pathAt: number; room: number } {
+    if (this.pathLen + pathBytes > this.pathBytes.length) {
+      const grown = new Uint8Array(Math.max(this.pathBytes.length * 2, this.pathLen + pathBytes));
+      grown.set(this.pathBytes.subarray(0, this.pathLen));
+      this.pathBytes = grown;
+    }
+    this.b.paths = this.pathBytes;
+    return { batch: this.b, at: this.b.count, pathAt: this.pathLen, room: this.capacity - this.b.count };
+  }
+
+  /** `added` files were written in place from the index `openForWriter` gave, their path ends set. */
+  wrote(added: number): void {
+    if (added <= 0) return;
+    this.b.count += added;
+    this.pathLen = this.b.pathEnds[this.b.count - 1]!;
+  }
+
+  /** Files the batch can still take before it is full. */
+  get room(): number {
+    return this.capacity - this.b.count;
+  }
+
   take(): FileBatch {
     const b = this.b;
     b.paths = this.pathBytes.slice(0, this.pathLen);

@@ -28,6 +28,8 @@ export interface WalkerSetup {
    * an lstat and a message per file.
    */
   hashSmall: boolean;
+  /** The walker's native half (walkhash.node), where it was built; absent or missing: the walk is all JavaScript. */
+  nativeFile?: string;
   /**
    * Back-pressure: the scanner adds one here for each batch of this walker it has
    * taken in, and the walker waits while `window` batches are not taken in yet.

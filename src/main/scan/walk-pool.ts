@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FileBatch } from './file-batch';
 import type { FolderTask, HashFailure, SkipKeys, WalkerSetup, WalkFinding, WalkMessage } from './protocol';
@@ -9,6 +10,9 @@ import type { FolderTask, HashFailure, SkipKeys, WalkerSetup, WalkFinding, WalkM
  * walkers, checks folders reached through links against every one walked,
  * and knows the walk is over when every walker is idle and nothing is left.
  */
+
+/** The walker's native half, built beside the walker bundle (scripts/build-native.mjs). */
+export const NATIVE_WALK_FILE = 'walkhash.node';
 
 export interface WalkOptions {
   root: string;
@@ -77,7 +81,7 @@ export function startWalk(opts: WalkOptions, sink: WalkSink): Walk {
 
   const walkers: WalkerState[] = Array.from({ length: Math.max(1, opts.threads) }, () => {
     const taken = new Int32Array(new SharedArrayBuffer(4));
-    const setup: WalkerSetup = { kind: 'pedigree-walk', root: opts.root, rootReal: opts.rootReal, followSymlinks: opts.followSymlinks, batchSize: opts.batchSize, hashSmall: opts.hashSmall, taken, window: opts.window, hungry };
+    const setup: WalkerSetup = { kind: 'pedigree-walk', root: opts.root, rootReal: opts.rootReal, followSymlinks: opts.followSymlinks, batchSize: opts.batchSize, hashSmall: opts.hashSmall, nativeFile: join(dirname(opts.workerFile), NATIVE_WALK_FILE), taken, window: opts.window, hungry };
     return { worker: new Worker(opts.workerFile, { workerData: setup }), taken, busy: false, owed: 0 };
   });
 

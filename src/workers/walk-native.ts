@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { getSystemErrorMap } from 'node:util';
+import type { FileBatch } from '../main/scan/file-batch';
+import type { FolderPart } from '../main/scan/protocol';
+
+/**
+ * The walker's native half (src/native/walkhash.c, built as walkhash.node
+ * beside the walker bundle): lists a folder, and opens, stats, reads and
+ * hashes its small files straight into the walker's batch, one call a
+ * folder. Optional: where it was not built (no compiler, Windows) or
+ * PEDIGREE_NATIVE_WALK=0 says not to, the walker does the same in JavaScript.
+ */
+
+/** What became of each file given to `hashFiles`, in `report[4 * k]`. */
+export const NATIVE_HASHED = 0;
+export const NATIVE_LISTED = 1;
+export const NATIVE_UNSTABLE = 2;
+export const NATIVE_IO = 3;
+export const NATIVE_GONE = 4;
+export const NATIVE_FALLBACK = 5;
+
+export interface NativeWalk {
+  /** The folder's entries, or -errno. */
+  listFolder(path: Uint8Array): FolderPart | number;
+  /**
+   * Opens each picked entry of a folder (`picks` index `names`/`ends`), and adds those that are regular
+   * files to `batch` from index `at` (paths `relPrefix + name` from byte `pathAt`), hashing those no bigger
+   * than `smallMax`; `report[4k..4k+3]`: status, errno, bytes read, size after. Returns the files added.
+   */
+  hashFiles(
+    folder: Uint8Array,
+    names: Uint8Array,
+    ends: Uint32Array,
+    picks: Uint32Array,
+    pickFlags: Uint8Array,
+    relPrefix: Uint8Array,
+    smallMax: number,
+    batch: FileBatch,
+    at: number,
+    pathAt: number,
+    report: Float64Array,
+  ): number;
+  digest(data: Uint8Array, algorithm: 'sha256' | 'md5'): Buffer;
+  /** SHA-256 runs on the CPU's SHA extensions. */
+  sha256Accelerated: boolean;
+}
+
+/** The addon at `file`, or null (with why) when it is absent, disabled or cannot be loaded. */
+export function loadNativeWalk(file: string | null | undefined): { native: NativeWalk | null; why: string | null } {
+  if (process.env.PEDIGREE_NATIVE_WALK === '0') return { native: null, why: 'PEDIGREE_NATIVE_WALK=0' };
+  if (!file || !existsSync(file)) return { native: null, why: `${file ?? 'walkhash.node'} was not built` };
+  try {
+    const m = { exports: {} as NativeWalk };
+    process.dlopen(m, file);
+    return { native: m.exports, why: null };
+  } catch (e) {
+    return { native: null, why: `cannot load ${file}: ${(e as Error).message}` };
+  }
+}
+
+let errors: Map<number, [string, string]> | null = null;
+/** An errno as Node names it: code ('EACCES') and message ('EACCES: permission denied, read'). */
+export function errnoError(errno: number, syscall: string): { code: string; message: string } {
+  errors ??= getSystemErrorMap();
+  const [code, description] = errors.get(-Math.abs(errno)) ?? [`E${errno}`, 'unknown error'];
+  return { code, message: `${code}: ${description}, ${syscall}` };
+}

@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FileBatchBuilder, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_NOT_UTF8, HEAD_BYTES } from '../../src/main/scan/file-batch';
+import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER } from '../../src/main/scan/protocol';
+import { NATIVE_WALK_FILE } from '../../src/main/scan/walk-pool';
+import { errnoError, loadNativeWalk, NATIVE_FALLBACK, NATIVE_GONE, NATIVE_HASHED, NATIVE_LISTED, NATIVE_UNSTABLE, type NativeWalk } from '../../src/workers/walk-native';
+import { WORKERS_DIR } from '../helpers/cli';
+import { text, walkTree, type WalkResult } from '../helpers/walk';
+
+const root = mkdtempSync(join(tmpdir(), 'pedigree-native-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const loaded = loadNativeWalk(join(WORKERS_DIR, NATIVE_WALK_FILE));
+const posix = process.platform !== 'win32';
+
+describe('the native walker (walkhash.node)', () => {
+  it('is built beside the walker bundle on this platform, and loads', () => {
+    if (!posix) return;
+    expect(loaded.why).toBeNull();
+    expect(loaded.native).not.toBeNull();
+  });
+  const native = loaded.native as NativeWalk;
+
+  it('computes SHA-256 and MD5 exactly as node:crypto does, at every padding boundary and past its stack buffer', () => {
+    const sizes = [...Array.from({ length: 200 }, (_, i) => i), 447, 448, 511, 512, 1000, 4096, 65535, 65536, 65537, 1024 * 1024];
+    for (const size of sizes) {
+      const data = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) data[i] = (i * 131 + size) & 0xff;
+      expect(native.digest(data, 'sha256').toString('hex'), `sha256 of ${size} bytes`).toBe(createHash('sha256').update(data).digest('hex'));
+      expect(native.digest(data, 'md5').toString('hex'), `md5 of ${size} bytes`).toBe(createHash('md5').update(data).digest('hex'));
+    }
+  });
+
+  it('lists a folder as readdir does: every name as raw bytes, files, folders and the rest (links, FIFOs) apart', () => {
+    const dir = join(root, 'list');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'a.txt'), 'a');
+    writeFileSync(Buffer.from(join(dir, 'caf\xe9-latin1.bin'), 'latin1'), 'x');
+    symlinkSync('a.txt', join(dir, 'link'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    const part = native.listFolder(Buffer.from(dir));
+    if (typeof part === 'number') throw new Error(`listFolder failed: ${part}`);
+    const got = new Map<string, number>();
+    const names = Buffer.from(part.names.buffer, part.names.byteOffset, part.names.byteLength);
+    part.ends.forEach((end, i) => got.set(names.subarray(i === 0 ? 0 : part.ends[i - 1], end).toString('latin1'), part.types[i]!));
+    const want = new Map(readdirSync(Buffer.from(dir), { withFileTypes: true, encoding: 'buffer' }).map((d) => [d.name.toString('latin1'), d.isFile() ? ENTRY_FILE : d.isDirectory() ? ENTRY_DIR : ENTRY_OTHER]));
+    expect(got).toEqual(want);
+    expect(got.get('link')).toBe(ENTRY_OTHER);
+    expect(got.get('fifo')).toBe(ENTRY_OTHER);
+    expect(native.listFolder(Buffer.from(join(dir, 'nowhere')))).toBe(-2); // -ENOENT
+    expect(native.listFolder(Buffer.from(join(dir, 'a.txt')))).toBe(-20); // -ENOTDIR
+    expect(errnoError(-20, 'scandir')).toEqual({ code: 'ENOTDIR', message: 'ENOTDIR: not a directory, scandir' });
+  });
+
+  it('adds regular files with the stat lstat gives, hashes the small ones, and hands back what it must not open', () => {
+    const dir = join(root, 'hash');
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'small.txt'), 'hello, native walker');
+    writeFileSync(join(dir, 'empty'), '');
+    writeFileSync(join(dir, 'big.bin'), Buffer.alloc(200_000, 3));
+    writeFileSync(join(dir, 'linked.txt'), 'two names');
+    linkSync(join(dir, 'linked.txt'), join(dir, 'linked-too.txt'));
+    symlinkSync('small.txt', join(dir, 'symlink'));
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    const names = ['small.txt', 'empty', 'big.bin', 'linked.txt', 'symlink', 'fifo', 'sub', 'deleted-since'];
+    const namesBuf = Buffer.from(names.join(''));
+    let end = 0;
+    const ends = Uint32Array.from(names, (n) => (end += Buffer.byteLength(n)));
+    const picks = Uint32Array.from(names.keys());
+    const flags = Uint8Array.from(names, (n) => (n === 'small.txt' ? FLAG_DVC : n === 'empty' ? FLAG_NOT_UTF8 : 0));
+    const builder = new FileBatchBuilder(16);
+    const prefix = Buffer.from('hash/');
+    const w = builder.openForWriter(names.length * 64);
+    const report = new Float64Array(4 * names.length);
+    // 100,000 bytes is the small-file limit here: big.bin is listed, not read.
+    const added = native.hashFiles(Buffer.from(dir), namesBuf, ends, picks, flags, prefix, 100_000, w.batch, w.at, w.pathAt, report);
+    builder.wrote(added);
+    const status = Object.fromEntries(names.map((n, k) => [n, report[4 * k]]));
+    expect(status).toEqual({ 'small.txt': NATIVE_HASHED, empty: NATIVE_HASHED, 'big.bin': NATIVE_LISTED, 'linked.txt': NATIVE_HASHED, symlink: NATIVE_FALLBACK, fifo: NATIVE_FALLBACK, sub: NATIVE_FALLBACK, 'deleted-since': NATIVE_GONE });
+    expect(added).toBe(4);
+    const b = builder.take();
+    const files = ['small.txt', 'empty', 'big.bin', 'linked.txt'];
+    files.forEach((name, i) => {
+      const st = lstatSync(join(dir, name), { bigint: true });
+      const path = Buffer.from(b.paths.subarray(i === 0 ? 0 : b.pathEnds[i - 1], b.pathEnds[i])).toString();
+      expect(path).toBe(`hash/${name}`);
+      expect(b.sizes[i]).toBe(Number(st.size));
+      expect([b.times[2 * i], b.times[2 * i + 1]]).toEqual([st.mtimeNs, st.ctimeNs]);
+      expect([b.ids[2 * i], b.ids[2 * i + 1]]).toEqual([st.ino, st.dev]);
+    });
+    expect(b.flags[0]).toBe(FLAG_DVC | FLAG_HASHED);
+    expect(b.flags[1]).toBe(FLAG_NOT_UTF8 | FLAG_HASHED);
+    expect(b.flags[2]).toBe(0);
+    expect(b.flags[3]).toBe(FLAG_LINKED | FLAG_HASHED);
+    const hex = (a: Uint8Array, at: number, n: number) => Buffer.from(a.subarray(at, at + n)).toString('hex');
+    const content = Buffer.from('hello, native walker');
+    expect(hex(b.sha256, 0, 32)).toBe(createHash('sha256').update(content).digest('hex'));
+    expect(hex(b.md5, 0, 16)).toBe(createHash('md5').update(content).digest('hex'));
+    expect(hex(b.sha256, 32, 32)).toBe(createHash('sha256').update('').digest('hex'));
+    expect(Buffer.from(b.heads.subarray(0, b.headLens[0])).toString()).toBe('hello, native walker');
+    expect(b.headLens[2]).toBe(0);
+    expect(HEAD_BYTES).toBe(64);
+  });
+
+  it('reports a file whose content is not what its stat said (a /proc file, size 0 with bytes in it) as unstable', () => {
+    if (process.platform !== 'linux') return;
+    const names = Buffer.from('status');
+    const builder = new FileBatchBuilder(4);
+    const w = builder.openForWriter(64);
+    const report = new Float64Array(4);
+    const added = native.hashFiles(Buffer.from('/proc/self'), names, Uint32Array.of(names.length), Uint32Array.of(0), Uint8Array.of(0), Buffer.alloc(0), 1024 * 1024, w.batch, w.at, w.pathAt, report);
+    expect(added).toBe(1);
+    expect(report[0]).toBe(NATIVE_UNSTABLE);
+    expect(report[2]).toBe(1); // read one byte more than the 0 its stat said, and stopped
+    expect(w.batch.flags[0]! & FLAG_HASHED).toBe(0);
+  });
+
+  it('refuses arguments that would write past the batch, instead of writing there', () => {
+    const names = Buffer.from('ab');
+    const builder = new FileBatchBuilder(1);
+    const w = builder.openForWriter(2);
+    const call = (picks: Uint32Array, ends = Uint32Array.of(1, 2)) => () => native.hashFiles(Buffer.from(root), names, ends, picks, new Uint8Array(picks.length), Buffer.alloc(0), 1024, w.batch, w.at, w.pathAt, new Float64Array(4 * picks.length));
+    expect(call(Uint32Array.of(0, 1))).toThrow(/no room/);
+    expect(call(Uint32Array.of(5))).toThrow(/out of range/);
+    expect(call(Uint32Array.of(0), Uint32Array.of(9, 2))).toThrow(/bad name ends/);
+  });
+});
+
+describe('a first-index walk with the native half and without it', () => {
+  const tree = join(root, 'tree');
+  mkdirSync(join(tree, 'proj/.dvc'), { recursive: true });
+  mkdirSync(join(tree, 'proj/data'), { recursive: true });
+  mkdirSync(join(tree, 'big'), { recursive: true });
+  writeFileSync(join(tree, 'proj/dvc.yaml'), 'stages: {}\n');
+  writeFileSync(join(tree, 'proj/data/train.csv'), 'a,b\n1,2\n');
+  writeFileSync(join(tree, '.pedigreeignore'), 'ignored/\n*.tmp\n');
+  mkdirSync(join(tree, 'ignored'));
+  writeFileSync(join(tree, 'ignored/x.bin'), 'never');
+  writeFileSync(join(tree, 'scratch.tmp'), 'never');
+  writeFileSync(join(tree, 'model.safetensors'), Buffer.concat([Buffer.from([8, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{"a":{}}')]));
+  writeFileSync(Buffer.from(join(tree, 'na\xefve.txt'), 'latin1'), 'latin-1 name');
+  writeFileSync(join(tree, 'empty'), '');
+  writeFileSync(join(tree, 'huge.bin'), Buffer.alloc(1024 * 1024 + 1, 1));
+  for (let i = 0; i < 1500; i++) writeFileSync(join(tree, 'big', `f${i}.txt`), `file ${i}\n`.repeat(1 + (i % 7)));
+  linkSync(join(tree, 'empty'), join(tree, 'empty-too'));
+  symlinkSync('model.safetensors', join(tree, 'model-link'));
+  symlinkSync('nowhere', join(tree, 'dangling'));
+  execFileSync('mkfifo', [join(tree, 'pipe')]);
+
+  const walkWith = async (nativeOn: boolean): Promise<WalkResult> => {
+    const before = process.env.PEDIGREE_NATIVE_WALK;
+    if (!nativeOn) process.env.PEDIGREE_NATIVE_WALK = '0'; // the walker threads get this process's environment
+    try {
+      return await walkTree(tree, { hashSmall: true, batchSize: 100, threads: 2 });
+    } finally {
+      if (before === undefined) delete process.env.PEDIGREE_NATIVE_WALK;
+      else process.env.PEDIGREE_NATIVE_WALK = before;
+    }
+  };
+
+  it('finds the same files, stats, digests, first bytes, flags and findings', async () => {
+    const [withNative, withoutNative] = [await walkWith(true), await walkWith(false)];
+    expect(withNative.error).toBeNull();
+    expect(withoutNative.error).toBeNull();
+    expect(withNative.files.size).toBe(1500 + 9);
+    const strip = (r: WalkResult) => new Map([...r.files].map(([k, f]) => [k, { ...f, rel: text(f.rel) }]));
+    expect(strip(withNative)).toEqual(strip(withoutNative));
+    const findings = (r: WalkResult) => r.allFindings.map((f) => `${text(f.rel)} ${f.code} ${f.message}`).sort();
+    expect(findings(withNative)).toEqual(findings(withoutNative));
+    expect([...withNative.failures.keys()]).toEqual([...withoutNative.failures.keys()]);
+    const csv = withNative.files.get('proj/data/train.csv')!;
+    expect(csv.sha256).toBe(createHash('sha256').update('a,b\n1,2\n').digest('hex'));
+    expect(csv.md5).toBe(createHash('md5').update('a,b\n1,2\n').digest('hex'));
+    expect(withNative.files.get('huge.bin')!.sha256).toBeNull(); // above the small-file limit: the hash pool's
+    expect(withNative.files.get('empty')!.linked).toBe(true);
+    expect(withNative.files.has('ignored/x.bin') || withNative.files.has('scratch.tmp')).toBe(false);
+    expect(withNative.findings.get('pipe')?.code).toBe('special-file');
+    expect(withNative.findings.get('dangling')?.code).toBe('symlink-dangling');
+  });
+});
