@@ -21,8 +21,8 @@ export interface IndexBenchInput {
 }
 
 /** `pedigree index`; exit 1 means findings (the summary says which), anything else is a failure. */
-async function runCli(cli: string, root: string, db: string): Promise<ProcResult> {
-  const r = await run(process.execPath, [cli, 'index', root, '--db', db, '--json']);
+async function runCli(cli: string, root: string, db: string, env?: NodeJS.ProcessEnv): Promise<ProcResult> {
+  const r = await run(process.execPath, [cli, 'index', root, '--db', db, '--json'], { env });
   if (r.code !== 0 && r.code !== 1) throw new Error(`${r.command} exited ${r.code ?? r.signal}: ${r.stderr.trim().slice(-2000)}`);
   return r;
 }
@@ -46,6 +46,8 @@ interface Round {
   refIndex: ProcResult;
   first: ProcResult;
   firstSummary: ScanSummary;
+  /** The same first index with the walker's native half turned off (PEDIGREE_NATIVE_WALK=0). */
+  firstJs: ProcResult;
   floor: ProcResult;
   refRescan: ProcResult;
   rescan: ProcResult;
@@ -79,11 +81,12 @@ export async function benchIndex(input: IndexBenchInput): Promise<Row[]> {
     const refIndex = ok(await bash(hashAll));
     const first = await runCli(cli, root, db);
     const firstSummary = parseSummary(first);
+    const firstJs = await runCli(cli, root, join(dir, `bench-js-${i}.db`), { ...process.env, PEDIGREE_NATIVE_WALK: '0' });
     const floor = ok(await run(process.execPath, [input.benchScript, WALK_FLOOR_FLAG, root, String(cores)]));
     const refRescan = ok(await bash(statAll));
     const rescan = await runCli(cli, root, db);
     const rescanSummary = parseSummary(rescan);
-    rounds.push({ refIndex, first, firstSummary, floor, refRescan, rescan, rescanSummary });
+    rounds.push({ refIndex, first, firstSummary, firstJs, floor, refRescan, rescan, rescanSummary });
     log(`index: round ${i + 1}/${input.rounds}: first index ${(files / first.seconds).toFixed(0)} files/s (reference ${(files / refIndex.seconds).toFixed(0)}), re-scan ${(files / rescan.seconds).toFixed(0)} files/s (reference ${(files / refRescan.seconds).toFixed(0)})`);
   }
 
@@ -97,12 +100,14 @@ export async function benchIndex(input: IndexBenchInput): Promise<Row[]> {
   const refIndex = fastest(rounds, (r) => r.refIndex.seconds).refIndex;
   const { first, firstSummary } = fastest(rounds, (r) => r.first.seconds);
   const floor = fastest(rounds, (r) => r.floor.seconds).floor;
+  const firstJs = fastest(rounds, (r) => r.firstJs.seconds).firstJs;
   const floorCounts = JSON.parse(floor.stdout.trim().split('\n').pop()!) as { files: number; hashed: number };
   const refRescan = fastest(rounds, (r) => r.refRescan.seconds).refRescan;
   const { rescan, rescanSummary } = fastest(rounds, (r) => r.rescan.seconds);
   const allSeconds = {
     referenceIndex: rounds.map((r) => r.refIndex.seconds),
     firstIndex: rounds.map((r) => r.first.seconds),
+    firstIndexJs: rounds.map((r) => r.firstJs.seconds),
     referenceRescan: rounds.map((r) => r.refRescan.seconds),
     rescan: rounds.map((r) => r.rescan.seconds),
   };
@@ -129,6 +134,17 @@ export async function benchIndex(input: IndexBenchInput): Promise<Row[]> {
     },
     {
       section: 'index',
+      metric: '  the same, the walker all in JavaScript (PEDIGREE_NATIVE_WALK=0)',
+      unit: 'files/s',
+      pedigree: files / firstJs.seconds,
+      reference: files / refIndex.seconds,
+      referenceName: hashAll.replace('"$1"', 'TREE'),
+      target: null,
+      details: { command: `PEDIGREE_NATIVE_WALK=0 ${firstJs.command}`, exitCode: firstJs.code, wallSeconds: firstJs.seconds },
+      notes: [`what the first index costs where the native half (src/native) was not built: Node's fs calls for every open, fstat, read and close (${firstJs.seconds.toFixed(2)} s)`],
+    },
+    {
+      section: 'index',
       metric: '  floor: the walkers alone, listing and hashing, writing nothing',
       unit: 'files/s',
       pedigree: files / floor.seconds,
@@ -137,7 +153,7 @@ export async function benchIndex(input: IndexBenchInput): Promise<Row[]> {
       target: null,
       details: { command: floor.command, wallSeconds: floor.seconds, counts: floorCounts },
       notes: [
-        `${cores} walker threads open, fstat, read, fstat and hash each file exactly as a first index does, in a fresh Node process (${floor.seconds.toFixed(2)} s, ${floorCounts.hashed.toLocaleString('en-US')} files hashed); no database, no lineage: what Node itself costs per file, the floor under the first index`,
+        `${cores} walker threads open, fstat, read, fstat and hash each file exactly as a first index does (the native half where it is built), in a fresh Node process (${floor.seconds.toFixed(2)} s, ${floorCounts.hashed.toLocaleString('en-US')} files hashed); no database, no lineage: the floor under the first index, the rest of whose time is the index itself`,
       ],
     },
     {

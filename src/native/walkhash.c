@@ -1,6 +1,6 @@
 /*
- * The walker's native half (POSIX): lists a folder, and lists and hashes its
- * small regular files, one folder at a time, writing straight into the
+ * The walker's native half (POSIX): lists a folder, and stats its regular
+ * files (hashing the small ones on a first index), one folder at a time, writing straight into the
  * walker's packed batch (src/main/scan/file-batch.ts). Node's fs costs a JS
  * call, a validation and an object per open, fstat, read and close; done
  * here, a file costs its syscalls and its SHA-256 and nothing else. The JS
@@ -38,7 +38,7 @@ enum { HEAD_BYTES = 64 };
 /* What became of each name given to hashFiles (report[4 * k], see walk-native.ts). */
 enum {
   ST_HASHED = 0,   /* added to the batch with its digests */
-  ST_LISTED = 1,   /* added, bigger than the small-file limit: the hash pool reads it */
+  ST_LISTED = 1,   /* added, not read (bigger than the small-file limit, or listing only): the hash pool reads it if need be */
   ST_UNSTABLE = 2, /* added; it changed while it was read */
   ST_IO = 3,       /* added; a read failed (report[4k+1] = errno) */
   ST_GONE = 4,     /* not there any more: nothing to list */
@@ -270,6 +270,8 @@ static int batch_of(napi_env env, napi_value obj, struct batch *b) {
  * index from `at` (its path relPrefix + name from `pathAt`), then if it is no
  * bigger than smallMax read it whole, fstat again and, if nothing changed,
  * set its SHA-256 (and MD5 where pickFlags[k] has FLAG_DVC) and head.
+ * A negative smallMax lists without opening anything (fstatat, links not
+ * followed): a re-scan compares stats and reads only what changed.
  * report[4k..4k+3] = status, errno, bytes read, size after. Returns the number
  * of files added. The caller makes room: `at + picks` files and the paths' bytes.
  */
@@ -293,7 +295,9 @@ static napi_value hash_files(napi_env env, napi_callback_info info) {
     return NULL;
   }
   size_t count = picksLen / 4, nEntries = endsLen / 4;
-  size_t at = (size_t)atD, pathAt = (size_t)pathAtD, smallMax = (size_t)smallMaxD;
+  /* A negative limit: list with fstatat alone, open nothing. */
+  int statOnly = smallMaxD < 0;
+  size_t at = (size_t)atD, pathAt = (size_t)pathAtD, smallMax = statOnly ? 0 : (size_t)smallMaxD;
   const uint32_t *pk = picks, *en = ends;
   const uint8_t *nm = names, *pf = pickFlags, *px = prefix;
   double *rep = report;
@@ -333,16 +337,27 @@ static napi_value hash_files(napi_env env, napi_callback_info info) {
     memcpy(name, nm + start, len);
     name[len] = 0;
     if (memchr(name, 0, len)) continue;
-    int fd = open_for_hash(dirfd, name);
-    if (fd < 0) {
-      r[0] = errno == ENOENT ? ST_GONE : ST_FALLBACK;
-      r[1] = errno;
-      continue;
-    }
     struct stat before, after;
-    if (fstat(fd, &before) != 0 || !S_ISREG(before.st_mode)) {
-      close(fd);
-      continue;
+    int fd = -1;
+    if (statOnly) {
+      /* A re-scan: the stat decides whether the file is read at all (by the hash pool, later). */
+      if (fstatat(dirfd, name, &before, AT_SYMLINK_NOFOLLOW) != 0) {
+        r[0] = errno == ENOENT ? ST_GONE : ST_FALLBACK;
+        r[1] = errno;
+        continue;
+      }
+      if (!S_ISREG(before.st_mode)) continue;
+    } else {
+      fd = open_for_hash(dirfd, name);
+      if (fd < 0) {
+        r[0] = errno == ENOENT ? ST_GONE : ST_FALLBACK;
+        r[1] = errno;
+        continue;
+      }
+      if (fstat(fd, &before) != 0 || !S_ISREG(before.st_mode)) {
+        close(fd);
+        continue;
+      }
     }
     size_t j = at + added++;
     memcpy(b.paths + pathAt, px, prefixLen);
@@ -357,9 +372,9 @@ static napi_value hash_files(napi_env env, napi_callback_info info) {
     b.flags[j] = pf[k] | (before.st_nlink > 1 ? FLAG_LINKED : 0);
     b.headLens[j] = 0;
     size_t size = (size_t)before.st_size;
-    if (size > smallMax) {
+    if (statOnly || size > smallMax) {
       r[0] = ST_LISTED;
-      close(fd);
+      if (fd >= 0) close(fd);
       continue;
     }
     uint8_t *buf = stackBuf;

@@ -25,7 +25,8 @@ export interface NativeWalk {
   /**
    * Opens each picked entry of a folder (`picks` index `names`/`ends`), and adds those that are regular
    * files to `batch` from index `at` (paths `relPrefix + name` from byte `pathAt`), hashing those no bigger
-   * than `smallMax`; `report[4k..4k+3]`: status, errno, bytes read, size after. Returns the files added.
+   * than `smallMax` (negative: none, and nothing is opened: fstatat alone); `report[4k..4k+3]`: status,
+   * errno, bytes read, size after. Returns the files added.
    */
   hashFiles(
     folder: Uint8Array,

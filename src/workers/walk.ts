@@ -196,8 +196,8 @@ export class Walker {
     }
     const relText = ignores.length > 0 ? relPrefix.toString('utf8') : '';
     const fileFlags = dvc ? FLAG_DVC : 0;
-    /** Regular files for the native half to open, stat, read and hash: their entry indexes and flags. */
-    const native = this.setup.hashSmall ? this.native : null;
+    /** Regular files for the native half to stat (and on a first index read and hash): their entry indexes and flags. */
+    const native = this.native;
     const picks: number[] = [];
     const pickFlags: number[] = [];
     for (let k = 0; k < count; k++) {
@@ -228,9 +228,10 @@ export class Walker {
   }
 
   /**
-   * The native half opens, stats, reads and hashes the folder's regular files
-   * straight into the batch, as many at a call as the batch has room for;
-   * what it could not open is listed here the usual way.
+   * The native half stats the folder's regular files straight into the batch
+   * (on a first index it opens, reads and hashes the small ones too), as many
+   * at a call as the batch has room for; what it could not stat or open as a
+   * regular file is listed here the usual way.
    */
   private hashNatively(native: NativeWalk, task: FolderTask, names: Names, relPrefix: Buffer, absPrefix: Buffer, picks: number[], pickFlags: number[], dvc: boolean, ignores: IgnoreRule[]): void {
     const all = Uint32Array.from(picks);
@@ -243,7 +244,7 @@ export class Walker {
       let bytes = 0;
       for (const k of chunk) bytes += relPrefix.length + names.part.ends[k]! - names.start(k);
       const w = this.batch.openForWriter(bytes);
-      const added = native.hashFiles(task.abs, names.part.names, names.part.ends, chunk, allFlags.subarray(from, from + n), relPrefix, SMALL_FILE, w.batch, w.at, w.pathAt, report);
+      const added = native.hashFiles(task.abs, names.part.names, names.part.ends, chunk, allFlags.subarray(from, from + n), relPrefix, this.setup.hashSmall ? SMALL_FILE : -1, w.batch, w.at, w.pathAt, report);
       this.batch.wrote(added);
       let index = w.at;
       for (let j = 0; j < n; j++) {

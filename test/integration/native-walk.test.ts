@@ -106,6 +106,26 @@ describe('the native walker (walkhash.node)', () => {
     expect(HEAD_BYTES).toBe(64);
   });
 
+  it('lists without opening anything when given no small-file limit (a re-scan): stats as lstat gives them, a FIFO never touched', () => {
+    const dir = join(root, 'hash');
+    const names = ['small.txt', 'big.bin', 'symlink', 'fifo', 'sub', 'deleted-since'];
+    const namesBuf = Buffer.from(names.join(''));
+    let end = 0;
+    const ends = Uint32Array.from(names, (n) => (end += Buffer.byteLength(n)));
+    const builder = new FileBatchBuilder(8);
+    const w = builder.openForWriter(256);
+    const report = new Float64Array(4 * names.length);
+    const added = native.hashFiles(Buffer.from(dir), namesBuf, ends, Uint32Array.from(names.keys()), new Uint8Array(names.length), Buffer.alloc(0), -1, w.batch, w.at, w.pathAt, report);
+    builder.wrote(added);
+    expect(Object.fromEntries(names.map((n, k) => [n, report[4 * k]]))).toEqual({ 'small.txt': NATIVE_LISTED, 'big.bin': NATIVE_LISTED, symlink: NATIVE_FALLBACK, fifo: NATIVE_FALLBACK, sub: NATIVE_FALLBACK, 'deleted-since': NATIVE_GONE });
+    const b = builder.take();
+    ['small.txt', 'big.bin'].forEach((name, i) => {
+      const st = lstatSync(join(dir, name), { bigint: true });
+      expect([b.sizes[i], b.times[2 * i], b.times[2 * i + 1], b.ids[2 * i], b.ids[2 * i + 1]]).toEqual([Number(st.size), st.mtimeNs, st.ctimeNs, st.ino, st.dev]);
+      expect(b.flags[i]! & FLAG_HASHED).toBe(0);
+    });
+  });
+
   it('reports a file whose content is not what its stat said (a /proc file, size 0 with bytes in it) as unstable', () => {
     if (process.platform !== 'linux') return;
     const names = Buffer.from('status');
@@ -151,19 +171,22 @@ describe('a first-index walk with the native half and without it', () => {
   symlinkSync('nowhere', join(tree, 'dangling'));
   execFileSync('mkfifo', [join(tree, 'pipe')]);
 
-  const walkWith = async (nativeOn: boolean): Promise<WalkResult> => {
+  const walkWith = async (nativeOn: boolean, hashSmall: boolean): Promise<WalkResult> => {
     const before = process.env.PEDIGREE_NATIVE_WALK;
     if (!nativeOn) process.env.PEDIGREE_NATIVE_WALK = '0'; // the walker threads get this process's environment
     try {
-      return await walkTree(tree, { hashSmall: true, batchSize: 100, threads: 2 });
+      return await walkTree(tree, { hashSmall, batchSize: 100, threads: 2 });
     } finally {
       if (before === undefined) delete process.env.PEDIGREE_NATIVE_WALK;
       else process.env.PEDIGREE_NATIVE_WALK = before;
     }
   };
 
-  it('finds the same files, stats, digests, first bytes, flags and findings', async () => {
-    const [withNative, withoutNative] = [await walkWith(true), await walkWith(false)];
+  it.each([
+    ['a first index (small files hashed while listed)', true],
+    ['a re-scan (stats only)', false],
+  ])('finds the same files, stats, digests, first bytes, flags and findings: %s', async (_what, hashSmall) => {
+    const [withNative, withoutNative] = [await walkWith(true, hashSmall), await walkWith(false, hashSmall)];
     expect(withNative.error).toBeNull();
     expect(withoutNative.error).toBeNull();
     expect(withNative.files.size).toBe(1500 + 9);
@@ -173,8 +196,9 @@ describe('a first-index walk with the native half and without it', () => {
     expect(findings(withNative)).toEqual(findings(withoutNative));
     expect([...withNative.failures.keys()]).toEqual([...withoutNative.failures.keys()]);
     const csv = withNative.files.get('proj/data/train.csv')!;
-    expect(csv.sha256).toBe(createHash('sha256').update('a,b\n1,2\n').digest('hex'));
-    expect(csv.md5).toBe(createHash('md5').update('a,b\n1,2\n').digest('hex'));
+    expect(csv.dvc).toBe(true);
+    expect(csv.sha256).toBe(hashSmall ? createHash('sha256').update('a,b\n1,2\n').digest('hex') : null);
+    expect(csv.md5).toBe(hashSmall ? createHash('md5').update('a,b\n1,2\n').digest('hex') : null);
     expect(withNative.files.get('huge.bin')!.sha256).toBeNull(); // above the small-file limit: the hash pool's
     expect(withNative.files.get('empty')!.linked).toBe(true);
     expect(withNative.files.has('ignored/x.bin') || withNative.files.has('scratch.tmp')).toBe(false);

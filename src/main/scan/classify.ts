@@ -67,22 +67,30 @@ const BY_NAME: Record<string, [FileKind, string]> = {
 
 const CHECKPOINT_BIN = /(model|weights?|checkpoint|ckpt|adapter|optimizer|pytorch|unet|vae|lora|shard|-of-)/;
 
-export function classifyByName(name: string): { kind: FileKind; format: string | null } {
+type Guess = Readonly<{ kind: FileKind; format: string | null }>;
+/** One frozen answer per kind and format: this runs for every file a scan lists, and allocates nothing. */
+const guess = (kind: FileKind, format: string | null): Guess => Object.freeze({ kind, format });
+const GUESS_BY_NAME = new Map(Object.entries(BY_NAME).map(([k, [kind, format]]) => [k, guess(kind, format)]));
+const GUESS_BY_EXTENSION = new Map(Object.entries(BY_EXTENSION).map(([k, [kind, format]]) => [k, guess(kind, format)]));
+const OTHER = guess('other', null);
+const REQUIREMENTS = guess('environment', 'requirements');
+const SHARD_INDEX = guess('checkpoint', 'shard-index');
+const DVC_FILE = guess('config', 'dvc-file');
+const PYTORCH = guess('checkpoint', 'pytorch');
+
+export function classifyByName(name: string): Guess {
   const lower = name.toLowerCase();
-  const byName = BY_NAME[lower];
-  if (byName) return { kind: byName[0], format: byName[1] };
-  if (/^requirements.*\.txt$/.test(lower) || lower === 'pip-freeze.txt' || lower === 'constraints.txt') return { kind: 'environment', format: 'requirements' };
-  if (lower.endsWith('.safetensors.index.json') || lower.endsWith('.bin.index.json')) return { kind: 'checkpoint', format: 'shard-index' };
-  if (lower.endsWith('.dvc')) return { kind: 'config', format: 'dvc-file' };
+  const byName = GUESS_BY_NAME.get(lower);
+  if (byName) return byName;
+  const dot = lower.lastIndexOf('.');
+  const ext = dot >= 0 ? lower.slice(dot + 1) : '';
+  if (ext === 'txt' && (lower.startsWith('requirements') || lower === 'pip-freeze.txt' || lower === 'constraints.txt')) return REQUIREMENTS;
+  if (ext === 'json' && (lower.endsWith('.safetensors.index.json') || lower.endsWith('.bin.index.json'))) return SHARD_INDEX;
+  if (ext === 'dvc') return DVC_FILE;
   // `.bin` is any binary: by name it is a checkpoint only when the name says so (pytorch_model.bin,
   // adapter_model.bin, …); otherwise the first bytes decide (zip or pickle → PyTorch, a JSON header → safetensors).
-  if (lower.endsWith('.bin')) return CHECKPOINT_BIN.test(lower) ? { kind: 'checkpoint', format: 'pytorch' } : { kind: 'other', format: null };
-  const dot = lower.lastIndexOf('.');
-  if (dot > 0) {
-    const hit = BY_EXTENSION[lower.slice(dot + 1)];
-    if (hit) return { kind: hit[0], format: hit[1] };
-  }
-  return { kind: 'other', format: null };
+  if (ext === 'bin') return CHECKPOINT_BIN.test(lower) ? PYTORCH : OTHER;
+  return (dot > 0 && GUESS_BY_EXTENSION.get(ext)) || OTHER;
 }
 
 const bytes = (sig: string) => Array.from(sig, (c) => c.charCodeAt(0));

@@ -1,7 +1,7 @@
 import type { ScanProgress, ScanStatus, ScanSummary } from '../../shared/domain';
 import type { ApiEvent } from '../../shared/api';
 import { inTransaction, type WritableDb } from '../db/connection';
-import { deleteFile, loadIndexSnapshot, markFileMissing, markFilePresent, moveFile, pathKey, sha256ByIds, statKey, updateChangedFile, type IndexedStat, type SeenFile } from '../db/files';
+import { deleteFile, loadIndexSnapshot, storeHasIndex, markFileMissing, markFilePresent, moveFile, pathKey, sha256ByIds, statKey, updateChangedFile, type IndexedStat, type SeenFile } from '../db/files';
 import { clearStoreScanFindings, insertFinding, type NewFinding } from '../db/findings';
 import { finishScan, insertScan, type ScanOwner } from '../db/scans';
 import { recordStoreRoot, recordStoreScan, setStoreStatus, type StoreRecord, type StoreRoot } from '../db/stores';
@@ -53,6 +53,8 @@ const FLUSH_MS = 150;
 const WALK_BATCH = 2000;
 /** Walk batches a walker may be ahead of the scanner. */
 const WALK_WINDOW = 2;
+/** On a re-scan, whose batches are stats only (no file is read, little is written), while the index loads. */
+const WALK_WINDOW_RESCAN = 8;
 /** Files queued for hashing above which walk batches are taken in only as the queue drains: memory stays bounded, and a new file's digest comes soon enough to be written with its row. */
 const QUEUE_HIGH = WALK_BATCH;
 const PROGRESS_MS = 250;
@@ -106,10 +108,22 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   let cancelled = false;
   let offline = false;
   let fatal: string | null = null;
-  const snapshot = loadIndexSnapshot(db, store.id);
+  const hadIndex = storeHasIndex(db, store.id);
+  /**
+   * The store's index by path. Loaded once the walkers are started (a third
+   * of an unchanged re-scan's time goes here: they list the first folders
+   * meanwhile, WALK_WINDOW_RESCAN batches ahead), or sooner if the store
+   * folder's check asks for it.
+   */
+  let snapshot = new Map<string, IndexedStat>();
+  let snapshotLoaded = !hadIndex;
+  const loadSnapshot = () => {
+    if (!snapshotLoaded) snapshot = loadIndexSnapshot(db, store.id);
+    snapshotLoaded = true;
+    return snapshot;
+  };
   /** The last scan that saw every file it did not report: a file missing now was there then. */
   const lastCompleteScan = store.lastScanStatus === 'done' ? store.lastScanAt : null;
-  const hadIndex = snapshot.size > 0;
   /** New files this scan, when the store had an index: candidates for moves. */
   const newFiles = new Set<FileJob>();
   const newByInode = new Map<string, FileJob>();
@@ -361,7 +375,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
 
   const rootCheck = inspectStoreRoot(store.path);
   let rootAtStart: StoreRoot | null = null;
-  const unmounted = rootCheck.ok ? unmountedReason(store.path, store.root, rootCheck, () => [...snapshot.values()].filter((f) => !f.missing).length) : null;
+  const unmounted = rootCheck.ok ? unmountedReason(store.path, store.root, rootCheck, () => [...loadSnapshot().values()].filter((f) => !f.missing).length) : null;
   if (!rootCheck.ok) {
     // Gone, unreadable, or not a folder: offline, with its index kept.
     offline = ['ENOENT', 'EIO', 'ENOTDIR', 'ENXIO', 'ENODEV', 'ESTALE'].includes(rootCheck.code);
@@ -386,7 +400,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         threads: ctx.walkThreads,
         workerFile: ctx.walkWorkerFile,
         batchSize: WALK_BATCH,
-        window: WALK_WINDOW,
+        // A re-scan: the walkers may run further ahead while the index is loaded below.
+        window: hadIndex ? WALK_WINDOW_RESCAN : WALK_WINDOW,
       },
       {
         onBatch: sink,
@@ -395,6 +410,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       },
     );
   }
+  // The walkers list the first folders meanwhile; their batches wait for this synchronous code to end.
+  loadSnapshot();
   /** The store folder is gone, or another one (an empty mount point, a new folder) is at its path: keep the index as it is. */
   const storeWentAway = () => {
     const id = storeRootId(store.path);
