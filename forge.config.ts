@@ -1,5 +1,6 @@
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { MakerDeb } from '@electron-forge/maker-deb';
 import { MakerZIP } from '@electron-forge/maker-zip';
 import { AutoUnpackNativesPlugin } from '@electron-forge/plugin-auto-unpack-natives';
@@ -36,7 +37,7 @@ function copyRuntimeModules(buildPath: string): void {
  * walker runs in JavaScript.
  */
 async function copyNativeWalker(buildPath: string): Promise<void> {
-  const { buildNative, copyNative } = (await import(join(__dirname, 'scripts/build-native.mjs'))) as { buildNative(dir: string): string | null; copyNative(from: string, to: string): boolean };
+  const { buildNative, copyNative } = (await import(pathToFileURL(join(__dirname, 'scripts/build-native.mjs')).href)) as { buildNative(dir: string): string | null; copyNative(from: string, to: string): boolean };
   const built = join(__dirname, 'dist/workers');
   const why = buildNative(built);
   if (why) console.warn(`pedigree: ${why}; the packaged walker runs in JavaScript`);
