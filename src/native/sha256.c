@@ -5,6 +5,7 @@
  * could call. Checked against node:crypto by src/native/walkhash.test.ts.
  */
 #include "digest.h"
+#include <stdlib.h>
 #include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -169,21 +170,30 @@ static int has_shani(void) {
 #endif
 typedef void (*blocks_fn)(uint32_t *, const uint8_t *, size_t);
 static blocks_fn pick(void) {
+  /* For the tests: the portable code is what runs on CPUs without the extensions. */
+  const char *force = getenv("PEDIGREE_SHA256_PORTABLE");
+  if (force && *force && *force != '0') return blocks_portable;
 #if defined(__x86_64__) || defined(__i386__)
   if (has_shani()) return blocks_shani;
 #endif
   return blocks_portable;
 }
+/* Chosen once (cpuid traps to the hypervisor in a VM: not a per-file cost); walker threads may race to store the same value. */
 static blocks_fn chosen;
 
-int pd_sha256_accelerated(void) {
-  if (!chosen) chosen = pick();
-  return chosen != blocks_portable;
+static blocks_fn implementation(void) {
+  blocks_fn fn = __atomic_load_n(&chosen, __ATOMIC_ACQUIRE);
+  if (!fn) {
+    fn = pick();
+    __atomic_store_n(&chosen, fn, __ATOMIC_RELEASE);
+  }
+  return fn;
 }
 
+int pd_sha256_accelerated(void) { return implementation() != blocks_portable; }
+
 void pd_sha256(const uint8_t *data, size_t len, uint8_t out[32]) {
-  if (!chosen) chosen = pick();
-  blocks_fn fn = chosen;
+  blocks_fn fn = implementation();
   uint32_t s[8] = {0x6a09e667,0xbb67ae85,0x3c6ef372,0xa54ff53a,0x510e527f,0x9b05688c,0x1f83d9ab,0x5be0cd19};
   size_t full = len / 64;
   fn(s, data, full);

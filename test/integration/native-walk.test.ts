@@ -35,6 +35,22 @@ describe('the native walker (walkhash.node)', () => {
     }
   });
 
+  it('computes the same SHA-256 with its portable code, which CPUs without SHA extensions run', () => {
+    const script = `
+      const { createHash } = require('node:crypto');
+      const m = { exports: {} };
+      process.dlopen(m, ${JSON.stringify(join(WORKERS_DIR, NATIVE_WALK_FILE))});
+      const bad = [];
+      for (const size of [0, 1, 55, 56, 63, 64, 65, 119, 120, 1000, 4096, 65537, 1048576]) {
+        const data = Buffer.alloc(size, size % 251);
+        for (let i = 0; i < size; i += 7) data[i] = i & 0xff;
+        if (m.exports.digest(data, 'sha256').toString('hex') !== createHash('sha256').update(data).digest('hex')) bad.push(size);
+      }
+      console.log(JSON.stringify({ accelerated: m.exports.sha256Accelerated, bad }));`;
+    const out = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, PEDIGREE_SHA256_PORTABLE: '1' }, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual({ accelerated: false, bad: [] });
+  });
+
   it('lists a folder as readdir does: every name as raw bytes, files, folders and the rest (links, FIFOs) apart', () => {
     const dir = join(root, 'list');
     mkdirSync(join(dir, 'sub'), { recursive: true });
