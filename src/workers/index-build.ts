@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { closeDb, openWorkspaceDb } from '../main/db/connection';
+import { closeDb, openWorkspaceDb, type WritableDb } from '../main/db/connection';
 import { restoreFileIndexes } from '../main/db/files';
 
 /**
@@ -11,6 +12,8 @@ import { restoreFileIndexes } from '../main/db/files';
 export interface IndexBuildRequest {
   kind: 'pedigree-index-build';
   dbPath: string;
+  /** Started ahead (while a first index writes its rows): open the workspace, then wait for 'go' (or 'stop'). */
+  waitForGo?: boolean;
 }
 
 /** `busy`: the write lock stayed taken for two minutes; the indexes come back when the workspace is next opened. */
@@ -18,18 +21,36 @@ export type IndexBuildResult = { ok: true; built: number } | { ok: false; messag
 
 if (parentPort && workerData && (workerData as { kind?: string }).kind === 'pedigree-index-build') {
   const port = parentPort;
-  let result: IndexBuildResult;
+  const request = workerData as IndexBuildRequest;
+  const failed = (e: unknown): IndexBuildResult => ({ ok: false, message: e instanceof Error ? e.message : String(e), busy: String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY') });
+  let db: WritableDb | null = null;
+  let openError: unknown = null;
   try {
-    const db = openWorkspaceDb((workerData as IndexBuildRequest).dbPath);
-    try {
-      // This thread blocks nobody: it may wait long for the write lock (another store's long transaction) rather than give up.
-      db.raw.pragma('busy_timeout = 120000');
-      result = { ok: true, built: restoreFileIndexes(db) };
-    } finally {
-      closeDb(db);
-    }
+    db = openWorkspaceDb(request.dbPath);
+    // This thread blocks nobody: it may wait long for the write lock (another store's long transaction) rather than give up.
+    db.raw.pragma('busy_timeout = 120000');
+    // SQLite's sorter may use helper threads: once the lineage read on the scanning thread is over, its core is free.
+    db.raw.pragma(`threads = ${Math.min(4, availableParallelism())}`);
   } catch (e) {
-    result = { ok: false, message: e instanceof Error ? e.message : String(e), busy: String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY') };
+    openError = e;
   }
-  port.postMessage(result);
+  const build = () => {
+    let result: IndexBuildResult;
+    try {
+      if (openError || !db) throw openError;
+      result = { ok: true, built: restoreFileIndexes(db) };
+    } catch (e) {
+      result = failed(e);
+    } finally {
+      if (db) closeDb(db);
+    }
+    port.postMessage(result);
+  };
+  if (!request.waitForGo) build();
+  else {
+    port.once('message', (m: 'go' | 'stop') => {
+      if (m === 'go') build();
+      else if (db) closeDb(db);
+    });
+  }
 }

@@ -5,6 +5,53 @@ import type { ScanOwner } from '../db/scans';
 import type { WritableDb } from '../db/connection';
 import type { IndexBuildRequest, IndexBuildResult } from '../../workers/index-build';
 
+/**
+ * A worker thread with its own connection that builds the dropped file
+ * indexes (see src/workers/index-build.ts) when told to. Started ahead, while
+ * a first index writes its rows, it has loaded and opened the workspace by
+ * the time the scan ends: the rebuild is the last thing a first index waits for.
+ */
+export interface IndexBuilder {
+  /** Builds the missing indexes now; the answer, or a rejection when the worker cannot run. */
+  build(): Promise<IndexBuildResult>;
+  /** Not needed after all: the worker closes its connection and ends. */
+  stop(): void;
+}
+
+export function startIndexBuilder(workerFile: string, dbPath: string): IndexBuilder {
+  const request: IndexBuildRequest = { kind: 'pedigree-index-build', dbPath, waitForGo: true };
+  const worker = new Worker(workerFile, { workerData: request });
+  worker.unref(); // waiting for 'go' keeps no process alive
+  let answered = false;
+  const answer = new Promise<IndexBuildResult>((resolve, reject) => {
+    worker.once('message', (r: IndexBuildResult) => {
+      answered = true;
+      resolve(r);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (!answered) reject(new Error(`index builder stopped (exit code ${code})`));
+    });
+  });
+  answer.catch(() => {}); // a worker that dies before it is asked is reported by build()
+  let asked = false;
+  return {
+    build() {
+      if (!asked) {
+        asked = true;
+        worker.ref(); // the process now waits for the indexes
+        worker.postMessage('go');
+      }
+      return answer;
+    },
+    stop() {
+      if (asked) return;
+      asked = true;
+      worker.postMessage('stop');
+    },
+  };
+}
+
 /** Builds the dropped file indexes on a worker thread with its own connection (see src/workers/index-build.ts). */
 export function buildFileIndexesInWorker(workerFile: string, dbPath: string): Promise<IndexBuildResult> {
   return new Promise((resolve, reject) => {
@@ -30,7 +77,7 @@ export function buildFileIndexesInWorker(workerFile: string, dbPath: string): Pr
  * built when the workspace is next opened. Meanwhile a meta row names `owner`,
  * so that another Pedigree opening the workspace leaves the work to it.
  */
-export function rebuildFileIndexes(db: WritableDb, workerFile: string | undefined, owner: ScanOwner): Promise<void> {
+export function rebuildFileIndexes(db: WritableDb, workerFile: string | undefined, owner: ScanOwner, builder?: IndexBuilder): Promise<void> {
   const here = () => {
     try {
       restoreFileIndexes(db);
@@ -39,6 +86,7 @@ export function rebuildFileIndexes(db: WritableDb, workerFile: string | undefine
     }
   };
   if (!workerFile || db.path === ':memory:') {
+    builder?.stop();
     here();
     return Promise.resolve();
   }
@@ -47,7 +95,7 @@ export function rebuildFileIndexes(db: WritableDb, workerFile: string | undefine
   } catch {
     // another process opening meanwhile would build them too: slower, not wrong
   }
-  return buildFileIndexesInWorker(workerFile, db.path)
+  return (builder ? builder.build() : buildFileIndexesInWorker(workerFile, db.path))
     .then(
       (r) => {
         if (!r.ok && !r.busy) here();

@@ -10,7 +10,7 @@ import { batchHead, batchPath, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_NOT_UTF8
 import { indexedRenameKey, newFileJob, renameKey, type FileJob } from './file-job';
 import type { HashPool } from './hash-pool';
 import { HashQueue } from './hash-queue';
-import { rebuildFileIndexes } from './index-build';
+import { rebuildFileIndexes, startIndexBuilder, type IndexBuilder } from './index-build';
 import type { HashFailure, HashOutcome, WalkFinding } from './protocol';
 import { inspectStoreRoot, storeRootId, unmountedReason, usedBytesOf } from './root';
 import { startWalk, type Walk, type WalkBatch } from './walk-pool';
@@ -159,6 +159,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     elapsedSeconds: 0,
   };
 
+  let builder: IndexBuilder | undefined;
   const writer = new ScanWriter(
     db,
     store.id,
@@ -167,7 +168,23 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       fatal ??= `cannot write the index ${db.path}: ${errorText(e)}`;
       cancelNow();
     },
-    { rebuild: (d) => rebuildFileIndexes(d, ctx.indexWorkerFile, ctx.owner), bulkMaxRows: ctx.bulkMaxRows },
+    {
+      rebuild: (d) => {
+        const ready = builder;
+        builder = undefined;
+        return rebuildFileIndexes(d, ctx.indexWorkerFile, ctx.owner, ready);
+      },
+      // The indexes are dropped: the worker that rebuilds them starts now, so it is ready when the rows are in.
+      onBulk: () => {
+        if (!ctx.indexWorkerFile || db.path === ':memory:') return;
+        try {
+          builder ??= startIndexBuilder(ctx.indexWorkerFile, db.path);
+        } catch {
+          // started when the rebuild is due, or the indexes are built on this thread
+        }
+      },
+      bulkMaxRows: ctx.bulkMaxRows,
+    },
   );
   const flushTimer = setInterval(() => writer.flush(), FLUSH_MS);
 

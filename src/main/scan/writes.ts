@@ -49,6 +49,8 @@ export class ScanWriter {
   midRebuild: Promise<void> | null = null;
   private readonly rebuild: Rebuild;
   private readonly bulkMaxRows: number;
+  /** Called when the indexes are dropped: whatever will rebuild them may get ready meanwhile. */
+  private readonly onBulk: (() => void) | undefined;
 
   constructor(
     private readonly db: WritableDb,
@@ -56,8 +58,9 @@ export class ScanWriter {
     /** The store had no index when the scan began: its rows are all new, and may be many. */
     private readonly firstIndex: boolean,
     private readonly onFail: (e: unknown) => void,
-    opts: { rebuild?: Rebuild; bulkMaxRows?: number } = {},
+    opts: { rebuild?: Rebuild; bulkMaxRows?: number; onBulk?: () => void } = {},
   ) {
+    this.onBulk = opts.onBulk;
     this.rebuild =
       opts.rebuild ??
       ((db) =>
@@ -128,7 +131,9 @@ export class ScanWriter {
     // Building an index costs about a sixth of inserting into it row by row: worth it unless the other rows are many more.
     if (this.rowsBefore > BULK_MAX_OTHER_ROWS || this.rowsBefore > 4 * this.rowsWritten) return;
     this.run(() => dropFileIndexes(this.db));
-    if (!this.failed) this.bulk = true;
+    if (this.failed) return;
+    this.bulk = true;
+    this.onBulk?.();
   }
 
   /**

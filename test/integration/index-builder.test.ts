@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeDb, openWorkspaceDb } from '../../src/main/db/connection';
+import { dropFileIndexes, missingFileIndexes } from '../../src/main/db/files';
+import { startIndexBuilder } from '../../src/main/scan/index-build';
+import { WORKERS_DIR } from '../helpers/cli';
+import { tempDirs } from '../helpers/temp';
+
+/**
+ * The index builder a first index starts as soon as it drops the file
+ * indexes: it loads and opens the workspace while the rows go in, builds when
+ * told to, and keeps no process alive while it waits.
+ */
+
+const temp = tempDirs('index-builder');
+afterAll(() => temp.cleanup());
+const WORKER = join(WORKERS_DIR, 'index-build.js');
+
+function workspaceWithoutIndexes(): string {
+  const path = join(temp.make(), 'ws.db');
+  const db = openWorkspaceDb(path);
+  dropFileIndexes(db);
+  expect(missingFileIndexes(db).length).toBe(5);
+  closeDb(db);
+  return path;
+}
+
+describe('a pre-started index builder', () => {
+  it('builds every missing index when asked, however long after it was started', async () => {
+    const path = workspaceWithoutIndexes();
+    const builder = startIndexBuilder(WORKER, path);
+    await new Promise((r) => setTimeout(r, 300)); // the rows of a first index go in meanwhile
+    expect(await builder.build()).toEqual({ ok: true, built: 5 });
+    expect(await builder.build()).toEqual({ ok: true, built: 5 }); // asking again gives the one answer
+    const db = openWorkspaceDb(path, { readonly: true });
+    expect(missingFileIndexes(db)).toEqual([]);
+    closeDb(db);
+  });
+
+  it('builds nothing once stopped, and waiting unreferenced for its go keeps no process alive', () => {
+    const path = workspaceWithoutIndexes();
+    const child = `
+      const { Worker } = require('node:worker_threads');
+      const w = new Worker(${JSON.stringify(WORKER)}, { workerData: { kind: 'pedigree-index-build', dbPath: ${JSON.stringify(path)}, waitForGo: true } });
+      w.unref();
+      setTimeout(() => w.postMessage('stop'), 100);
+    `;
+    const t0 = Date.now();
+    execFileSync(process.execPath, ['-e', child], { timeout: 10_000 });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    const db = openWorkspaceDb(path, { readonly: true });
+    expect(missingFileIndexes(db).length).toBe(5);
+    closeDb(db);
+  });
+
+  it('reports a worker that cannot start as a failed build, for the caller to build on its own thread', async () => {
+    const path = workspaceWithoutIndexes();
+    const builder = startIndexBuilder(join(temp.make(), 'no-such-worker.js'), path);
+    await expect(builder.build()).rejects.toThrow();
+  });
+});
