@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { closeDb, openWorkspaceDb, type WritableDb } from '../main/db/connection';
+import { checkpointPassive, closeDb, openWorkspaceDb, type WritableDb } from '../main/db/connection';
 import { restoreFileIndexes } from '../main/db/files';
 
 /**
@@ -14,6 +14,11 @@ export interface IndexBuildRequest {
   dbPath: string;
   /** Started ahead (while a first index writes its rows): open the workspace, then wait for 'go' (or 'stop'). */
   waitForGo?: boolean;
+  /**
+   * While waiting: checkpoint the WAL this often, so that the scanning
+   * thread's commits need not (it turns its own checkpoints off meanwhile).
+   */
+  checkpointEveryMs?: number;
 }
 
 /** `busy`: the write lock stayed taken for two minutes; the indexes come back when the workspace is next opened. */
@@ -48,7 +53,18 @@ if (parentPort && workerData && (workerData as { kind?: string }).kind === 'pedi
   };
   if (!request.waitForGo) build();
   else {
+    const checkpoints =
+      db && request.checkpointEveryMs
+        ? setInterval(() => {
+            try {
+              checkpointPassive(db!);
+            } catch {
+              // a busy or failing checkpoint is tried again; the WAL only grows meanwhile
+            }
+          }, request.checkpointEveryMs)
+        : null;
     port.once('message', (m: 'go' | 'stop') => {
+      if (checkpoints) clearInterval(checkpoints);
       if (m === 'go') build();
       else if (db) closeDb(db);
     });

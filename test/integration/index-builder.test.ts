@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closeDb, openWorkspaceDb } from '../../src/main/db/connection';
+import { closeDb, openWorkspaceDb, setWalAutocheckpoint } from '../../src/main/db/connection';
 import { dropFileIndexes, missingFileIndexes } from '../../src/main/db/files';
 import { startIndexBuilder } from '../../src/main/scan/index-build';
 import { WORKERS_DIR } from '../helpers/cli';
@@ -52,6 +53,31 @@ describe('a pre-started index builder', () => {
     const db = openWorkspaceDb(path, { readonly: true });
     expect(missingFileIndexes(db).length).toBe(5);
     closeDb(db);
+  });
+
+  it('checkpoints the WAL while it waits, so the scanning connection may stop checkpointing and the WAL stays small', async () => {
+    const grow = async (checkpointer: boolean): Promise<number> => {
+      const path = workspaceWithoutIndexes();
+      const db = openWorkspaceDb(path);
+      setWalAutocheckpoint(db, 0);
+      const builder = checkpointer ? startIndexBuilder(WORKER, path, { checkpointEveryMs: 20 }) : null;
+      db.raw.exec(`CREATE TABLE IF NOT EXISTS scratch (x BLOB) STRICT`);
+      const insert = db.raw.prepare('INSERT INTO scratch (x) VALUES (?)');
+      for (let round = 0; round < 20; round++) {
+        db.raw.transaction(() => {
+          for (let i = 0; i < 50; i++) insert.run(Buffer.alloc(4000, round));
+        })();
+        await new Promise((r) => setTimeout(r, 60));
+      }
+      const wal = statSync(`${path}-wal`).size;
+      builder?.stop();
+      closeDb(db);
+      return wal;
+    };
+    const without = await grow(false);
+    const withBuilder = await grow(true);
+    expect(without).toBeGreaterThan(20 * 50 * 4000); // every page ever written is still in it
+    expect(withBuilder).toBeLessThan(without / 4);
   });
 
   it('reports a worker that cannot start as a failed build, for the caller to build on its own thread', async () => {

@@ -68,6 +68,22 @@ export function openWorkspaceDb(path: string, options: OpenOptions = {}): Readab
   }
 }
 
+/** SQLite's default: a commit that leaves more WAL pages than this copies them into the database. */
+export const WAL_AUTOCHECKPOINT_PAGES = 1000;
+
+/**
+ * How many WAL pages a commit on this connection may leave before it
+ * checkpoints them itself; 0: never (another connection checkpoints).
+ */
+export function setWalAutocheckpoint(db: WritableDb, pages: number): void {
+  db.raw.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`);
+}
+
+/** Copies what it can of the WAL into the database without waiting for readers or writers. */
+export function checkpointPassive(db: WritableDb): void {
+  db.raw.pragma('wal_checkpoint(PASSIVE)');
+}
+
 export function closeDb(db: ReadableDb): void {
   if (db.raw.open) db.raw.close();
 }

@@ -18,8 +18,8 @@ export interface IndexBuilder {
   stop(): void;
 }
 
-export function startIndexBuilder(workerFile: string, dbPath: string): IndexBuilder {
-  const request: IndexBuildRequest = { kind: 'pedigree-index-build', dbPath, waitForGo: true };
+export function startIndexBuilder(workerFile: string, dbPath: string, opts: { checkpointEveryMs?: number; onDead?: () => void } = {}): IndexBuilder {
+  const request: IndexBuildRequest = { kind: 'pedigree-index-build', dbPath, waitForGo: true, checkpointEveryMs: opts.checkpointEveryMs };
   const worker = new Worker(workerFile, { workerData: request });
   worker.unref(); // waiting for 'go' keeps no process alive
   let answered = false;
@@ -33,7 +33,7 @@ export function startIndexBuilder(workerFile: string, dbPath: string): IndexBuil
       if (!answered) reject(new Error(`index builder stopped (exit code ${code})`));
     });
   });
-  answer.catch(() => {}); // a worker that dies before it is asked is reported by build()
+  answer.catch(() => opts.onDead?.()); // a worker that dies before it is asked is reported by build() too
   let asked = false;
   return {
     build() {
