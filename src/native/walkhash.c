@@ -45,6 +45,9 @@ enum {
   ST_FALLBACK = 5, /* not opened here (a link raced in, a permission, not a regular file): the JS walker lists it */
 };
 
+/* For the tests (PEDIGREE_NATIVE_TEST_NO_DTYPE=1, read when the addon loads): list as on a file system whose readdir gives no types. */
+static int no_dtype;
+
 #define CHECK(call)                                  \
   do {                                               \
     if ((call) != napi_ok) return throw_napi(env);   \
@@ -121,6 +124,8 @@ static napi_value list_folder(napi_env env, napi_callback_info info) {
   }
   char *path = cstring(pathBytes, pathLen);
   if (!path) return number(env, -ENOMEM);
+  int unknownTypes = __atomic_load_n(&no_dtype, __ATOMIC_RELAXED);
+  (void)unknownTypes;
   DIR *dir = opendir(path);
   int err = dir ? 0 : errno;
   free(path);
@@ -152,11 +157,16 @@ static napi_value list_folder(napi_env env, napi_callback_info info) {
     memcpy(names + nlen, name, len);
     nlen += len;
     ends[n] = (uint32_t)nlen;
+    int type = -1;
 #ifdef _DIRENT_HAVE_D_TYPE
-    types[n] = e->d_type == DT_REG ? ENTRY_FILE : e->d_type == DT_DIR ? ENTRY_DIR : ENTRY_OTHER;
-#else
-    types[n] = ENTRY_OTHER;
+    if (!unknownTypes && e->d_type != DT_UNKNOWN) type = e->d_type == DT_REG ? ENTRY_FILE : e->d_type == DT_DIR ? ENTRY_DIR : ENTRY_OTHER;
 #endif
+    if (type < 0) {
+      /* File systems that give no type (some NFS and XFS): lstat decides, as Node's readdir does. */
+      struct stat st;
+      type = fstatat(dirfd(dir), name, &st, AT_SYMLINK_NOFOLLOW) != 0 ? ENTRY_OTHER : S_ISREG(st.st_mode) ? ENTRY_FILE : S_ISDIR(st.st_mode) ? ENTRY_DIR : ENTRY_OTHER;
+    }
+    types[n] = (uint8_t)type;
     n++;
   }
   closedir(dir);
@@ -433,6 +443,8 @@ static napi_value digest(napi_env env, napi_callback_info info) {
 }
 
 NAPI_MODULE_INIT() {
+  const char *noTypes = getenv("PEDIGREE_NATIVE_TEST_NO_DTYPE");
+  __atomic_store_n(&no_dtype, noTypes && *noTypes && *noTypes != '0', __ATOMIC_RELAXED);
   napi_property_descriptor props[] = {
     {"listFolder", NULL, list_folder, NULL, NULL, NULL, napi_enumerable, NULL},
     {"hashFiles", NULL, hash_files, NULL, NULL, NULL, napi_enumerable, NULL},

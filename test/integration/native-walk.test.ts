@@ -72,6 +72,24 @@ describe('the native walker (walkhash.node)', () => {
     expect(errnoError(-20, 'scandir')).toEqual({ code: 'ENOTDIR', message: 'ENOTDIR: not a directory, scandir' });
   });
 
+  it('types entries with lstat where the file system gives none in readdir (some NFS and XFS), as Node does', () => {
+    const dir = join(root, 'list');
+    const script = `
+      const m = { exports: {} };
+      process.dlopen(m, ${JSON.stringify(join(WORKERS_DIR, NATIVE_WALK_FILE))});
+      const part = m.exports.listFolder(Buffer.from(${JSON.stringify(dir)}));
+      const names = Buffer.from(part.names);
+      const out = {};
+      part.ends.forEach((end, i) => (out[names.subarray(i === 0 ? 0 : part.ends[i - 1], end).toString('latin1')] = part.types[i]));
+      console.log(JSON.stringify(out));`;
+    const untyped = JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, PEDIGREE_NATIVE_TEST_NO_DTYPE: '1' }, encoding: 'utf8' })) as Record<string, number>;
+    const typed = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as Record<string, number>;
+    expect(untyped).toEqual(typed);
+    expect(untyped['a.txt']).toBe(ENTRY_FILE);
+    expect(untyped['sub']).toBe(ENTRY_DIR);
+    expect(untyped['link']).toBe(ENTRY_OTHER);
+  });
+
   it('adds regular files with the stat lstat gives, hashes the small ones, and hands back what it must not open', () => {
     const dir = join(root, 'hash');
     mkdirSync(join(dir, 'sub'), { recursive: true });
