@@ -84,7 +84,9 @@ static int bytes_of(napi_env env, napi_value v, void **data, size_t *len) {
   return 0;
 }
 
+/* A NUL-terminated copy; NULL when the bytes hold a NUL (the path would name another file) or memory is short. */
 static char *cstring(const void *bytes, size_t len) {
+  if (memchr(bytes, 0, len)) return NULL;
   char *s = malloc(len + 1);
   if (!s) return NULL;
   memcpy(s, bytes, len);
@@ -122,6 +124,7 @@ static napi_value list_folder(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "listFolder(path: Buffer)");
     return NULL;
   }
+  if (memchr(pathBytes, 0, pathLen)) return number(env, -EINVAL);
   char *path = cstring(pathBytes, pathLen);
   if (!path) return number(env, -ENOMEM);
   int unknownTypes = __atomic_load_n(&no_dtype, __ATOMIC_RELAXED);
@@ -144,15 +147,20 @@ static napi_value list_folder(napi_env env, napi_callback_info info) {
     if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) continue;
     size_t len = strlen(name);
     if (n == cap) {
+      uint32_t *moreEnds = realloc(ends, cap * 2 * sizeof *ends);
+      if (moreEnds) ends = moreEnds;
+      uint8_t *moreTypes = moreEnds ? realloc(types, cap * 2) : NULL;
+      if (moreTypes) types = moreTypes;
+      if (!moreEnds || !moreTypes) { err = ENOMEM; break; }
       cap *= 2;
-      ends = realloc(ends, cap * sizeof *ends);
-      types = realloc(types, cap);
-      if (!ends || !types) { err = ENOMEM; break; }
     }
     if (nlen + len > ncap) {
-      while (nlen + len > ncap) ncap *= 2;
-      names = realloc(names, ncap);
-      if (!names) { err = ENOMEM; break; }
+      size_t want = ncap;
+      while (nlen + len > want) want *= 2;
+      uint8_t *moreNames = realloc(names, want);
+      if (!moreNames) { err = ENOMEM; break; }
+      names = moreNames;
+      ncap = want;
     }
     memcpy(names + nlen, name, len);
     nlen += len;
@@ -305,13 +313,19 @@ static napi_value hash_files(napi_env env, napi_callback_info info) {
     return NULL;
   }
   size_t count = picksLen / 4, nEntries = endsLen / 4;
+  /* Whole, non-negative, and inside the batch (a negative `at` would wrap and pass a sum check). */
+  if (!(atD >= 0 && atD <= (double)b.cap && atD == (double)(size_t)atD) || !(pathAtD >= 0 && pathAtD <= (double)b.pathsCap && pathAtD == (double)(size_t)pathAtD) ||
+      !(smallMaxD < 0 || smallMaxD == (double)(size_t)smallMaxD)) {
+    napi_throw_range_error(env, NULL, "hashFiles: at, pathAt and smallMax must be whole numbers inside the batch");
+    return NULL;
+  }
   /* A negative limit: list with fstatat alone, open nothing. */
   int statOnly = smallMaxD < 0;
   size_t at = (size_t)atD, pathAt = (size_t)pathAtD, smallMax = statOnly ? 0 : (size_t)smallMaxD;
   const uint32_t *pk = picks, *en = ends;
   const uint8_t *nm = names, *pf = pickFlags, *px = prefix;
   double *rep = report;
-  if (pickFlagsLen < count || reportLen < count * 4 * sizeof(double) || at + count > b.cap) {
+  if (pickFlagsLen < count || reportLen < count * 4 * sizeof(double) || count > b.cap - at) {
     napi_throw_range_error(env, NULL, "hashFiles: the batch or the report has no room for every pick");
     return NULL;
   }
@@ -324,7 +338,7 @@ static napi_value hash_files(napi_env env, napi_callback_info info) {
     if (en[i] < start || en[i] > namesLen) { napi_throw_range_error(env, NULL, "hashFiles: bad name ends"); return NULL; }
     need += prefixLen + (en[i] - start);
   }
-  if (need > b.pathsCap) {
+  if (need > b.pathsCap || need < pathAt) {
     napi_throw_range_error(env, NULL, "hashFiles: the batch's path bytes have no room");
     return NULL;
   }

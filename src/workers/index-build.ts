@@ -21,6 +21,11 @@ export interface IndexBuildRequest {
   checkpointEveryMs?: number;
 }
 
+/** A builder started ahead has the workspace open and checkpoints it: the scanning connection may stop checkpointing. */
+export interface IndexBuilderReady {
+  ready: true;
+}
+
 /** `busy`: the write lock stayed taken for two minutes; the indexes come back when the workspace is next opened. */
 export type IndexBuildResult = { ok: true; built: number } | { ok: false; message: string; busy: boolean };
 
@@ -52,7 +57,9 @@ if (parentPort && workerData && (workerData as { kind?: string }).kind === 'pedi
     port.postMessage(result);
   };
   if (!request.waitForGo) build();
+  else if (openError || !db) build(); // cannot open: says so now, and ends, instead of waiting to be asked
   else {
+    port.postMessage({ ready: true } satisfies IndexBuilderReady);
     const checkpoints =
       db && request.checkpointEveryMs
         ? setInterval(() => {

@@ -44,12 +44,12 @@ function partOf(entries: Dirent<Buffer>[]): FolderPart {
   return { names: new Uint8Array(names.buffer, names.byteOffset, names.byteLength), ends, types };
 }
 
-/** Entries `from` to the end of a part, as a part of their own. */
-function sliceFrom(part: FolderPart, from: number): FolderPart {
+/** Entries `from` up to `to` of a part, as a part of their own. */
+export function slicePart(part: FolderPart, from: number, to: number): FolderPart {
   const base = from === 0 ? 0 : part.ends[from - 1]!;
-  const ends = part.ends.slice(from);
+  const ends = part.ends.slice(from, to);
   for (let i = 0; i < ends.length; i++) ends[i]! -= base;
-  return { names: part.names.slice(base, part.ends[part.ends.length - 1]), ends, types: part.types.slice(from) };
+  return { names: part.names.slice(base, to === 0 ? 0 : part.ends[to - 1]), ends, types: part.types.slice(from, to) };
 }
 
 /** The names of a part as one Buffer, each found by its offsets (no object per entry). */
@@ -100,10 +100,12 @@ export class Walker {
   constructor(
     private readonly setup: WalkerSetup,
     private readonly post: (m: WalkMessage, transfer: ArrayBuffer[]) => void,
+    /** The native half; by default the addon `setup.nativeFile` names (tests pass one of their own). */
+    native?: NativeWalk | null,
   ) {
     this.batch = new FileBatchBuilder(setup.batchSize);
     this.buf = setup.hashSmall ? Buffer.allocUnsafe(SMALL_FILE + 1) : Buffer.alloc(0);
-    this.native = loadNativeWalk(setup.nativeFile).native;
+    this.native = native === undefined ? loadNativeWalk(setup.nativeFile).native : native;
   }
 
   /** Walks a folder and everything below it that is not given away; then says it is idle. */
@@ -204,7 +206,8 @@ export class Walker {
       // A big folder is shared with an idle walker: it takes the second half of what is left.
       if (k % SHARE_EVERY === 0 && count - k >= 2 * SHARE_EVERY && Atomics.load(this.setup.hungry, 0) > 0) {
         const half = k + Math.ceil((count - k) / 2);
-        this.handedBack.push({ task: { ...task, dvc, ignores, part: sliceFrom(part, half) } });
+        // Up to `count`, not to the part's end: what an earlier share gave away is not given again.
+        this.handedBack.push({ task: { ...task, dvc, ignores, part: slicePart(part, half, count) } });
         count = half;
         this.flush(false, true);
       }
@@ -246,12 +249,14 @@ export class Walker {
       const w = this.batch.openForWriter(bytes);
       const added = native.hashFiles(task.abs, names.part.names, names.part.ends, chunk, allFlags.subarray(from, from + n), relPrefix, this.setup.hashSmall ? SMALL_FILE : -1, w.batch, w.at, w.pathAt, report);
       this.batch.wrote(added);
+      // The failures first, while the batch they index is this one: listing a fallback below may post it.
       let index = w.at;
+      const fallbacks: number[] = [];
       for (let j = 0; j < n; j++) {
         const status = report[4 * j]!;
         if (status === NATIVE_GONE) continue; // gone since listed: nothing to list
         if (status === NATIVE_FALLBACK) {
-          this.entry(task, names.at(chunk[j]!), relPrefix, absPrefix, ENTRY_FILE, allFlags[from + j]!, dvc, ignores, false);
+          fallbacks.push(j);
           continue;
         }
         const i = index++;
@@ -262,6 +267,7 @@ export class Walker {
           this.failures.push({ index: i, kind: 'io', code: err.code, message: err.message });
         }
       }
+      for (const j of fallbacks) this.entry(task, names.at(chunk[j]!), relPrefix, absPrefix, ENTRY_FILE, allFlags[from + j]!, dvc, ignores, false);
       from += n;
       this.flush(false);
     }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeDb, openWorkspaceDb, setWalAutocheckpoint } from '../../src/main/db/connection';
@@ -78,6 +78,27 @@ describe('a pre-started index builder', () => {
     const withBuilder = await grow(true);
     expect(without).toBeGreaterThan(20 * 50 * 4000); // every page ever written is still in it
     expect(withBuilder).toBeLessThan(without / 4);
+  });
+
+  it('says at once when it cannot open the workspace: never ready, so the scanning connection keeps checkpointing', async () => {
+    const events: string[] = [];
+    const notAFolder = join(temp.make(), 'a-file');
+    writeFileSync(notAFolder, 'x');
+    const builder = startIndexBuilder(WORKER, join(notAFolder, 'ws.db'), { checkpointEveryMs: 20, onReady: () => events.push('ready'), onDead: () => events.push('dead') });
+    const deadline = Date.now() + 5000;
+    while (!events.includes('dead') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(events).toEqual(['dead']);
+    expect((await builder.build()).ok).toBe(false);
+  });
+
+  it('is ready once it has the workspace open', async () => {
+    const events: string[] = [];
+    const builder = startIndexBuilder(WORKER, workspaceWithoutIndexes(), { checkpointEveryMs: 20, onReady: () => events.push('ready'), onDead: () => events.push('dead') });
+    const deadline = Date.now() + 5000;
+    while (events.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(events).toEqual(['ready']);
+    expect(await builder.build()).toEqual({ ok: true, built: 5 });
+    expect(events).toEqual(['ready']);
   });
 
   it('reports a worker that cannot start as a failed build, for the caller to build on its own thread', async () => {

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FileBatchBuilder, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_NOT_UTF8, HEAD_BYTES } from '../../src/main/scan/file-batch';
-import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER } from '../../src/main/scan/protocol';
+import { batchPath, FileBatchBuilder, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_NOT_UTF8, HEAD_BYTES } from '../../src/main/scan/file-batch';
+import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, type FolderTask, type WalkerSetup, type WalkMessage } from '../../src/main/scan/protocol';
+import { Walker } from '../../src/workers/walk';
 import { NATIVE_WALK_FILE } from '../../src/main/scan/walk-pool';
 import { errnoError, loadNativeWalk, NATIVE_FALLBACK, NATIVE_GONE, NATIVE_HASHED, NATIVE_LISTED, NATIVE_UNSTABLE, type NativeWalk } from '../../src/workers/walk-native';
 import { WORKERS_DIR } from '../helpers/cli';
@@ -181,6 +182,11 @@ describe('the native walker (walkhash.node)', () => {
     expect(call(Uint32Array.of(0, 1))).toThrow(/no room/);
     expect(call(Uint32Array.of(5))).toThrow(/out of range/);
     expect(call(Uint32Array.of(0), Uint32Array.of(9, 2))).toThrow(/bad name ends/);
+    const at = (a: number, pathAt: number) => () => native.hashFiles(Buffer.from(root), names, Uint32Array.of(1, 2), Uint32Array.of(0), new Uint8Array(1), Buffer.alloc(0), 1024, w.batch, a, pathAt, new Float64Array(4));
+    expect(at(-1, 0)).toThrow(/whole numbers inside the batch/); // would wrap round and write before the arrays
+    expect(at(0.5, 0)).toThrow(/whole numbers inside the batch/);
+    expect(at(0, -1)).toThrow(/whole numbers inside the batch/);
+    expect(at(0, 1e9)).toThrow(/whole numbers inside the batch/);
   });
 });
 
@@ -238,5 +244,66 @@ describe('a first-index walk with the native half and without it', () => {
     expect(withNative.files.has('ignored/x.bin') || withNative.files.has('scratch.tmp')).toBe(false);
     expect(withNative.findings.get('pipe')?.code).toBe('special-file');
     expect(withNative.findings.get('dangling')?.code).toBe('symlink-dangling');
+  });
+});
+
+describe('the walker thread sharing folders and reporting failures, with and without the native half', () => {
+  const native = loaded.native as NativeWalk;
+  const flat = join(root, 'flat');
+  mkdirSync(flat);
+  for (let i = 0; i < 4096; i++) writeFileSync(join(flat, `f${i}.txt`), `${i}`);
+  const setupFor = (batchSize: number, hungry: number): WalkerSetup => {
+    const h = new Int32Array(new SharedArrayBuffer(4));
+    h[0] = hungry;
+    return { kind: 'pedigree-walk', root, rootReal: root, followSymlinks: false, batchSize, hashSmall: true, taken: new Int32Array(new SharedArrayBuffer(4)), window: 1_000_000, hungry: h };
+  };
+  const task = (abs: string, rel: string): FolderTask => {
+    const st = statSync(abs, { bigint: true });
+    return { abs: Buffer.from(abs), rel: Buffer.from(rel), ignores: [], dvc: false, inDvcDir: false, utf8: true, ancestors: `|${st.dev}:${st.ino}|` };
+  };
+
+  it.each([
+    ['native', true],
+    ['JavaScript', false],
+  ])('lists each file of a big folder once however often it is shared (%s)', (_what, withNative) => {
+    const messages: WalkMessage[] = [];
+    // Always hungry: the walker gives away half of what is left at every chance it gets.
+    const walker = new Walker(setupFor(2000, 1), (m) => messages.push(m), withNative ? native : null);
+    const pending: FolderTask[] = [task(flat, 'flat')];
+    while (pending.length > 0) {
+      walker.walk(pending.pop()!);
+      for (const m of messages.splice(0)) {
+        for (let i = 0; i < m.files.count; i++) seen.push(Buffer.from(batchPath(m.files, i)).toString());
+        pending.push(...m.handedBack.map((h) => h.task));
+      }
+    }
+    expect(seen.length).toBe(4096);
+    expect(new Set(seen).size).toBe(4096);
+    seen.length = 0;
+  });
+  const seen: string[] = [];
+
+  it('sends a failure with the batch that holds its file, even when a file listed after it fills that batch', () => {
+    const dir = join(root, 'attribution');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'a-fallback.txt'), 'listed by lstat');
+    writeFileSync(join(dir, 'b-unstable.txt'), 'changed while read');
+    // The real addon, except that it will not open the first file and says the second changed while it was read.
+    const stub: NativeWalk = {
+      ...native,
+      hashFiles: (folder, names, ends, picks, pickFlags, prefix, smallMax, batch, at, pathAt, report) => {
+        const sub = new Float64Array(report.length);
+        const added = native.hashFiles(folder, names, ends, picks.subarray(1), pickFlags.subarray(1), prefix, smallMax, batch, at, pathAt, sub);
+        report.fill(0);
+        report[0] = NATIVE_FALLBACK;
+        report.set(sub.subarray(0, 4 * (picks.length - 1)), 4);
+        report[4] = NATIVE_UNSTABLE;
+        return added;
+      },
+    };
+    const messages: WalkMessage[] = [];
+    new Walker(setupFor(2, 0), (m) => messages.push(m), stub).walk(task(dir, 'attribution'));
+    const failures = messages.flatMap((m) => m.failures.map((f) => Buffer.from(batchPath(m.files, f.index)).toString()));
+    expect(failures).toEqual(['attribution/b-unstable.txt']);
   });
 });

@@ -84,7 +84,7 @@ export function classifyByName(name: string): Guess {
   if (byName) return byName;
   const dot = lower.lastIndexOf('.');
   const ext = dot >= 0 ? lower.slice(dot + 1) : '';
-  if (ext === 'txt' && (lower.startsWith('requirements') || lower === 'pip-freeze.txt' || lower === 'constraints.txt')) return REQUIREMENTS;
+  if (ext === 'txt' && (/^requirements.*\.txt$/.test(lower) || lower === 'pip-freeze.txt' || lower === 'constraints.txt')) return REQUIREMENTS;
   if (ext === 'json' && (lower.endsWith('.safetensors.index.json') || lower.endsWith('.bin.index.json'))) return SHARD_INDEX;
   if (ext === 'dvc') return DVC_FILE;
   // `.bin` is any binary: by name it is a checkpoint only when the name says so (pytorch_model.bin,

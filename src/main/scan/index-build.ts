@@ -3,7 +3,7 @@ import { restoreFileIndexes } from '../db/files';
 import { deleteMeta, FILE_INDEX_REBUILD, setMeta } from '../db/meta';
 import type { ScanOwner } from '../db/scans';
 import type { WritableDb } from '../db/connection';
-import type { IndexBuildRequest, IndexBuildResult } from '../../workers/index-build';
+import type { IndexBuilderReady, IndexBuildRequest, IndexBuildResult } from '../../workers/index-build';
 
 /**
  * A worker thread with its own connection that builds the dropped file
@@ -18,13 +18,14 @@ export interface IndexBuilder {
   stop(): void;
 }
 
-export function startIndexBuilder(workerFile: string, dbPath: string, opts: { checkpointEveryMs?: number; onDead?: () => void } = {}): IndexBuilder {
+export function startIndexBuilder(workerFile: string, dbPath: string, opts: { checkpointEveryMs?: number; onReady?: () => void; onDead?: () => void } = {}): IndexBuilder {
   const request: IndexBuildRequest = { kind: 'pedigree-index-build', dbPath, waitForGo: true, checkpointEveryMs: opts.checkpointEveryMs };
   const worker = new Worker(workerFile, { workerData: request });
   worker.unref(); // waiting for 'go' keeps no process alive
   let answered = false;
   const answer = new Promise<IndexBuildResult>((resolve, reject) => {
-    worker.once('message', (r: IndexBuildResult) => {
+    worker.on('message', (r: IndexBuildResult | IndexBuilderReady) => {
+      if ('ready' in r) return opts.onReady?.();
       answered = true;
       resolve(r);
     });
@@ -33,7 +34,8 @@ export function startIndexBuilder(workerFile: string, dbPath: string, opts: { ch
       if (!answered) reject(new Error(`index builder stopped (exit code ${code})`));
     });
   });
-  answer.catch(() => opts.onDead?.()); // a worker that dies before it is asked is reported by build() too
+  // A worker that fails or dies before it is asked (reported by build() too) checkpoints nothing any more.
+  answer.then((r) => !r.ok && opts.onDead?.(), () => opts.onDead?.());
   let asked = false;
   return {
     build() {

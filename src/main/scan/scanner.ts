@@ -164,10 +164,21 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   let builder: IndexBuilder | undefined;
   /** This connection checkpoints the WAL itself again (the builder's checkpoints are over, or it died). */
   const ownCheckpoints = () => {
+    builderCheckpoints = false; // a ready message that comes later changes nothing
     try {
       if (db.raw.open) setWalAutocheckpoint(db, WAL_AUTOCHECKPOINT_PAGES);
     } catch {
       // a connection that cannot take a pragma fails its next write too, and the scan says so
+    }
+  };
+  /** The builder checkpoints: this connection's commits need not, until the rebuild (or the builder's death). */
+  let builderCheckpoints = true;
+  const leaveCheckpoints = () => {
+    if (!builderCheckpoints || !db.raw.open) return;
+    try {
+      setWalAutocheckpoint(db, 0);
+    } catch {
+      // this connection goes on checkpointing
     }
   };
   const writer = new ScanWriter(
@@ -190,8 +201,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       onBulk: () => {
         if (!ctx.indexWorkerFile || db.path === ':memory:' || builder) return;
         try {
-          builder = startIndexBuilder(ctx.indexWorkerFile, db.path, { checkpointEveryMs: CHECKPOINT_MS, onDead: ownCheckpoints });
-          setWalAutocheckpoint(db, 0);
+          // This connection stops checkpointing only once the builder has the workspace open and checkpoints it.
+          builder = startIndexBuilder(ctx.indexWorkerFile, db.path, { checkpointEveryMs: CHECKPOINT_MS, onReady: leaveCheckpoints, onDead: ownCheckpoints });
         } catch {
           // started when the rebuild is due, or the indexes are built on this thread
         }
@@ -356,6 +367,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     return true;
   };
   const sink = (m: WalkBatch) => {
+    if (!snapshotLoaded) return; // the index could not be read: the scan is failing
     try {
       if (!holdWhileRebuilding(m)) onBatch(m);
     } catch (e) {
@@ -441,7 +453,13 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     );
   }
   // The walkers list the first folders meanwhile; their batches wait for this synchronous code to end.
-  loadSnapshot();
+  try {
+    loadSnapshot();
+  } catch (e) {
+    // Batches are not taken in without the index (every file would look new): the scan fails, naming why.
+    fatal ??= `cannot read the index ${db.path}: ${errorText(e)}`;
+    cancelNow();
+  }
   /** The store folder is gone, or another one (an empty mount point, a new folder) is at its path: keep the index as it is. */
   const storeWentAway = () => {
     const id = storeRootId(store.path);
