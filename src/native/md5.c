@@ -4,7 +4,6 @@
  * next to its data, so no vector code.
  */
 #include "digest.h"
-#include <string.h>
 
 static const uint32_t T[64] = {
   0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a, 0xa8304613, 0xfd469501,
@@ -44,15 +43,8 @@ static void blocks(uint32_t h[4], const uint8_t *p, size_t n) {
 
 void pd_md5(const uint8_t *data, size_t len, uint8_t out[16]) {
   uint32_t h[4] = {0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476};
-  size_t full = len / 64;
-  blocks(h, data, full);
-  uint8_t tail[128] = {0};
-  size_t rem = len - full * 64;
-  memcpy(tail, data + full * 64, rem);
-  tail[rem] = 0x80;
-  size_t tl = rem + 9 <= 64 ? 64 : 128;
-  uint64_t bits = (uint64_t)len * 8;
-  for (int i = 0; i < 8; i++) tail[tl - 8 + i] = (uint8_t)(bits >> (8 * i));
-  blocks(h, tail, tl / 64);
+  blocks(h, data, len / 64);
+  uint8_t tail[128];
+  blocks(h, tail, pd_final_blocks(data, len, 0, tail));
   for (int i = 0; i < 4; i++) for (int j = 0; j < 4; j++) out[4 * i + j] = (uint8_t)(h[i] >> (8 * j));
 }

@@ -178,6 +178,17 @@ static blocks_fn pick(void) {
 #endif
   return blocks_portable;
 }
+size_t pd_final_blocks(const uint8_t *data, size_t len, int bigEndianLength, uint8_t tail[128]) {
+  size_t rem = len % 64;
+  size_t n = rem + 9 <= 64 ? 64 : 128;
+  memset(tail, 0, n);
+  memcpy(tail, data + (len - rem), rem);
+  tail[rem] = 0x80;
+  uint64_t bits = (uint64_t)len * 8;
+  for (int i = 0; i < 8; i++) tail[bigEndianLength ? n - 1 - i : n - 8 + i] = (uint8_t)(bits >> (8 * i));
+  return n / 64;
+}
+
 /* Chosen once (cpuid traps to the hypervisor in a VM: not a per-file cost); walker threads may race to store the same value. */
 static blocks_fn chosen;
 
@@ -195,15 +206,8 @@ int pd_sha256_accelerated(void) { return implementation() != blocks_portable; }
 void pd_sha256(const uint8_t *data, size_t len, uint8_t out[32]) {
   blocks_fn fn = implementation();
   uint32_t s[8] = {0x6a09e667,0xbb67ae85,0x3c6ef372,0xa54ff53a,0x510e527f,0x9b05688c,0x1f83d9ab,0x5be0cd19};
-  size_t full = len / 64;
-  fn(s, data, full);
-  uint8_t tail[128] = {0};
-  size_t rem = len - full * 64;
-  memcpy(tail, data + full * 64, rem);
-  tail[rem] = 0x80;
-  size_t tl = rem + 9 <= 64 ? 64 : 128;
-  uint64_t bits = (uint64_t)len * 8;
-  for (int i = 0; i < 8; i++) tail[tl - 1 - i] = (uint8_t)(bits >> (8 * i));
-  fn(s, tail, tl / 64);
+  fn(s, data, len / 64);
+  uint8_t tail[128];
+  fn(s, tail, pd_final_blocks(data, len, 1, tail));
   for (int i = 0; i < 8; i++) { out[4*i] = s[i] >> 24; out[4*i+1] = s[i] >> 16; out[4*i+2] = s[i] >> 8; out[4*i+3] = s[i]; }
 }

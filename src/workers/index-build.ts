@@ -12,8 +12,6 @@ import { restoreFileIndexes } from '../main/db/files';
 export interface IndexBuildRequest {
   kind: 'pedigree-index-build';
   dbPath: string;
-  /** Started ahead (while a first index writes its rows): open the workspace, then wait for 'go' (or 'stop'). */
-  waitForGo?: boolean;
   /**
    * While waiting: checkpoint the WAL this often, so that the scanning
    * thread's commits need not (it turns its own checkpoints off meanwhile).
@@ -56,24 +54,24 @@ if (parentPort && workerData && (workerData as { kind?: string }).kind === 'pedi
     }
     port.postMessage(result);
   };
-  if (!request.waitForGo) build();
-  else if (openError || !db) build(); // cannot open: says so now, and ends, instead of waiting to be asked
+  // The workspace is opened first; the build waits for 'go' (or 'stop'), the scan that started this thread may still be writing rows.
+  if (openError || !db) build(); // cannot open: says so now, and ends, instead of waiting to be asked
   else {
+    const open = db;
     port.postMessage({ ready: true } satisfies IndexBuilderReady);
-    const checkpoints =
-      db && request.checkpointEveryMs
-        ? setInterval(() => {
-            try {
-              checkpointPassive(db!);
-            } catch {
-              // a busy or failing checkpoint is tried again; the WAL only grows meanwhile
-            }
-          }, request.checkpointEveryMs)
-        : null;
+    const checkpoints = request.checkpointEveryMs
+      ? setInterval(() => {
+          try {
+            checkpointPassive(open);
+          } catch {
+            // a busy or failing checkpoint is tried again; the WAL only grows meanwhile
+          }
+        }, request.checkpointEveryMs)
+      : null;
     port.once('message', (m: 'go' | 'stop') => {
       if (checkpoints) clearInterval(checkpoints);
       if (m === 'go') build();
-      else if (db) closeDb(db);
+      else closeDb(open);
     });
   }
 }

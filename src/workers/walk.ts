@@ -45,7 +45,7 @@ function partOf(entries: Dirent<Buffer>[]): FolderPart {
 }
 
 /** Entries `from` up to `to` of a part, as a part of their own. */
-export function slicePart(part: FolderPart, from: number, to: number): FolderPart {
+function slicePart(part: FolderPart, from: number, to: number): FolderPart {
   const base = from === 0 ? 0 : part.ends[from - 1]!;
   const ends = part.ends.slice(from, to);
   for (let i = 0; i < ends.length; i++) ends[i]! -= base;

@@ -43,7 +43,7 @@ describe('a pre-started index builder', () => {
     const path = workspaceWithoutIndexes();
     const child = `
       const { Worker } = require('node:worker_threads');
-      const w = new Worker(${JSON.stringify(WORKER)}, { workerData: { kind: 'pedigree-index-build', dbPath: ${JSON.stringify(path)}, waitForGo: true } });
+      const w = new Worker(${JSON.stringify(WORKER)}, { workerData: { kind: 'pedigree-index-build', dbPath: ${JSON.stringify(path)} } });
       w.unref();
       setTimeout(() => w.postMessage('stop'), 100);
     `;

@@ -143,12 +143,12 @@ export function countFileRows(db: ReadableDb): number {
   return (db.statement(`SELECT COUNT(*) AS n FROM files`).get() as { n: number }).n;
 }
 
-/** Files of the store the index holds as present (not marked missing). */
 /** The store has rows in the index (present or missing): a scan of it is a re-scan. */
 export function storeHasIndex(db: ReadableDb, storeId: number): boolean {
   return db.statement(`SELECT 1 FROM files WHERE store_id = ? LIMIT 1`).get(storeId) !== undefined;
 }
 
+/** Files of the store the index holds as present (not marked missing). */
 export function countPresentFiles(db: ReadableDb, storeId: number): number {
   return (db.statement(`SELECT COUNT(*) AS n FROM files WHERE store_id = ? AND state = 'present'`).get(storeId) as { n: number }).n;
 }

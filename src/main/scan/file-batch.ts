@@ -129,14 +129,14 @@ export class FileBatchBuilder {
    * returns the batch as it is being filled, with where the next file and
    * the next path byte go. `wrote` then says how many files it added.
    */
-  openForWriter(pathBytes: number): { batch: FileBatch; at: number; pathAt: number; room: number } {
+  openForWriter(pathBytes: number): { batch: FileBatch; at: number; pathAt: number } {
     if (this.pathLen + pathBytes > this.pathBytes.length) {
       const grown = new Uint8Array(Math.max(this.pathBytes.length * 2, this.pathLen + pathBytes));
       grown.set(this.pathBytes.subarray(0, this.pathLen));
       this.pathBytes = grown;
     }
     this.b.paths = this.pathBytes;
-    return { batch: this.b, at: this.b.count, pathAt: this.pathLen, room: this.capacity - this.b.count };
+    return { batch: this.b, at: this.b.count, pathAt: this.pathLen };
   }
 
   /** `added` files were written in place from the index `openForWriter` gave, their path ends set. */

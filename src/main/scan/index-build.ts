@@ -7,9 +7,10 @@ import type { IndexBuilderReady, IndexBuildRequest, IndexBuildResult } from '../
 
 /**
  * A worker thread with its own connection that builds the dropped file
- * indexes (see src/workers/index-build.ts) when told to. Started ahead, while
- * a first index writes its rows, it has loaded and opened the workspace by
- * the time the scan ends: the rebuild is the last thing a first index waits for.
+ * indexes (see src/workers/index-build.ts) when told to. A first index starts
+ * it as it drops them, so it has loaded and opened the workspace by the time
+ * the scan ends (the rebuild is the last thing a first index waits for);
+ * anything else starts it and asks at once.
  */
 export interface IndexBuilder {
   /** Builds the missing indexes now; the answer, or a rejection when the worker cannot run. */
@@ -19,7 +20,7 @@ export interface IndexBuilder {
 }
 
 export function startIndexBuilder(workerFile: string, dbPath: string, opts: { checkpointEveryMs?: number; onReady?: () => void; onDead?: () => void } = {}): IndexBuilder {
-  const request: IndexBuildRequest = { kind: 'pedigree-index-build', dbPath, waitForGo: true, checkpointEveryMs: opts.checkpointEveryMs };
+  const request: IndexBuildRequest = { kind: 'pedigree-index-build', dbPath, checkpointEveryMs: opts.checkpointEveryMs };
   const worker = new Worker(workerFile, { workerData: request });
   worker.unref(); // waiting for 'go' keeps no process alive
   let answered = false;
@@ -54,23 +55,6 @@ export function startIndexBuilder(workerFile: string, dbPath: string, opts: { ch
   };
 }
 
-/** Builds the dropped file indexes on a worker thread with its own connection (see src/workers/index-build.ts). */
-export function buildFileIndexesInWorker(workerFile: string, dbPath: string): Promise<IndexBuildResult> {
-  return new Promise((resolve, reject) => {
-    const request: IndexBuildRequest = { kind: 'pedigree-index-build', dbPath };
-    const worker = new Worker(workerFile, { workerData: request });
-    let answered = false;
-    worker.once('message', (r: IndexBuildResult) => {
-      answered = true;
-      resolve(r);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (!answered) reject(new Error(`index builder stopped (exit code ${code})`));
-    });
-  });
-}
-
 /**
  * Builds the missing file indexes on a worker thread with its own connection
  * (this thread goes on answering), or on this thread when no worker is given
@@ -97,7 +81,7 @@ export function rebuildFileIndexes(db: WritableDb, workerFile: string | undefine
   } catch {
     // another process opening meanwhile would build them too: slower, not wrong
   }
-  return (builder ? builder.build() : buildFileIndexesInWorker(workerFile, db.path))
+  return (builder ?? startIndexBuilder(workerFile, db.path)).build()
     .then(
       (r) => {
         if (!r.ok && !r.busy) here();

@@ -162,6 +162,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   };
 
   let builder: IndexBuilder | undefined;
+  /** The builder checkpoints: this connection's commits need not, until the rebuild (or the builder's death). */
+  let builderCheckpoints = true;
   /** This connection checkpoints the WAL itself again (the builder's checkpoints are over, or it died). */
   const ownCheckpoints = () => {
     builderCheckpoints = false; // a ready message that comes later changes nothing
@@ -171,8 +173,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       // a connection that cannot take a pragma fails its next write too, and the scan says so
     }
   };
-  /** The builder checkpoints: this connection's commits need not, until the rebuild (or the builder's death). */
-  let builderCheckpoints = true;
+  /** The builder has the workspace open and checkpoints it: this connection stops checkpointing. */
   const leaveCheckpoints = () => {
     if (!builderCheckpoints || !db.raw.open) return;
     try {
