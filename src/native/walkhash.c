@@ -279,9 +279,41 @@ static int batch_of(napi_env env, napi_value obj, struct batch *b) {
 }
 
 /*
+ * A folder's stamp: 128 bits mixed from every file added to the batch, in
+ * order (name, flags but FLAG_HASHED, inode, device, size, mtime, ctime), with
+ * MurmurHash3's x64 128-bit block mixing. Two listings of a folder get the
+ * same stamp when they added the same files with the same stats; a re-scan
+ * whose listing of a folder has the index's stamp for it has nothing to do
+ * there (src/workers/walk.ts). Not cryptographic: it guards against chance,
+ * not against someone forging stats, which a stat comparison cannot do either.
+ */
+static inline uint64_t rotl64(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+static inline void stamp_block(uint64_t s[2], uint64_t k1, uint64_t k2) {
+  const uint64_t c1 = 0x87c37b91114253d5ULL, c2 = 0x4cf5ad432745937fULL;
+  k1 *= c1; k1 = rotl64(k1, 31); k1 *= c2; s[0] ^= k1;
+  s[0] = rotl64(s[0], 27); s[0] += s[1]; s[0] = s[0] * 5 + 0x52dce729;
+  k2 *= c2; k2 = rotl64(k2, 33); k2 *= c1; s[1] ^= k2;
+  s[1] = rotl64(s[1], 31); s[1] += s[0]; s[1] = s[1] * 5 + 0x38495ab5;
+}
+
+static void stamp_entry(uint64_t s[2], const char *name, size_t len, uint8_t flags, const struct stat *st) {
+  stamp_block(s, (uint64_t)len, (uint64_t)(flags & ~FLAG_HASHED));
+  stamp_block(s, (uint64_t)st->st_ino, (uint64_t)st->st_dev);
+  stamp_block(s, (uint64_t)st->st_size, (uint64_t)ns_of(MTIM(*st)));
+  for (size_t o = 0; o < len; o += 16) {
+    uint64_t k[2] = {0, 0};
+    memcpy(k, name + o, len - o < 16 ? len - o : 16);
+    stamp_block(s, k[0], k[1]);
+  }
+  stamp_block(s, (uint64_t)ns_of(CTIM(*st)), 0x9e3779b97f4a7c15ULL);
+}
+
+/*
  * hashFiles(folder: Buffer, names: Uint8Array, ends: Uint32Array, picks: Uint32Array,
  *           pickFlags: Uint8Array, relPrefix: Uint8Array, smallMax: number,
- *           batch: FileBatch, at: number, pathAt: number, report: Float64Array): number
+ *           batch: FileBatch, at: number, pathAt: number, report: Float64Array,
+ *           stamp?: Uint8Array): number
  *
  * For each picked entry of the folder (picks[k] indexes names/ends), in order:
  * open it, fstat, and if it is a regular file add it to the batch at the next
@@ -292,10 +324,12 @@ static int batch_of(napi_env env, napi_value obj, struct batch *b) {
  * followed): a re-scan compares stats and reads only what changed.
  * report[4k..4k+3] = status, errno, bytes read, size after. Returns the number
  * of files added. The caller makes room: `at + picks` files and the paths' bytes.
+ * `stamp` (16 bytes, where given): the folder's stamp so far, each file added
+ * mixed into it (see stamp_entry); a folder given in several calls carries it over.
  */
 static napi_value hash_files(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value argv[11];
+  size_t argc = 12;
+  napi_value argv[12];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 11) {
     napi_throw_type_error(env, NULL, "hashFiles: 11 arguments");
@@ -312,6 +346,17 @@ static napi_value hash_files(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "hashFiles: bad arguments");
     return NULL;
   }
+  /* The stamp, carried in the caller's bytes (copied in and out: they need not be aligned). */
+  void *stampBytes = NULL;
+  size_t stampLen = 0;
+  napi_valuetype stampType = napi_undefined;
+  if (argc >= 12 && napi_typeof(env, argv[11], &stampType) == napi_ok && stampType != napi_undefined &&
+      (bytes_of(env, argv[11], &stampBytes, &stampLen) || stampLen < 16)) {
+    napi_throw_type_error(env, NULL, "hashFiles: the stamp must be 16 bytes");
+    return NULL;
+  }
+  uint64_t stamp[2] = {0, 0};
+  if (stampBytes) memcpy(stamp, stampBytes, 16);
   size_t count = picksLen / 4, nEntries = endsLen / 4;
   /* Whole, non-negative, and inside the batch (a negative `at` would wrap and pass a sum check). */
   if (!(atD >= 0 && atD <= (double)b.cap && atD == (double)(size_t)atD) || !(pathAtD >= 0 && pathAtD <= (double)b.pathsCap && pathAtD == (double)(size_t)pathAtD) ||
@@ -395,6 +440,7 @@ static napi_value hash_files(napi_env env, napi_callback_info info) {
     b.ids[2 * j + 1] = (uint64_t)before.st_dev;
     b.flags[j] = pf[k] | (before.st_nlink > 1 ? FLAG_LINKED : 0);
     b.headLens[j] = 0;
+    if (stampBytes) stamp_entry(stamp, name, len, b.flags[j], &before);
     size_t size = (size_t)before.st_size;
     if (statOnly || size > smallMax) {
       r[0] = ST_LISTED;
@@ -430,6 +476,7 @@ static napi_value hash_files(napi_env env, napi_callback_info info) {
   }
   if (dirfd >= 0) close(dirfd);
   free(big);
+  if (stampBytes) memcpy(stampBytes, stamp, 16);
   return number(env, (double)added);
 }
 

@@ -111,6 +111,8 @@ export const ScanSummary = z.object({
   moved: z.number().int(),
   missing: z.number().int(),
   unchanged: z.number().int(),
+  /** Folders whose stamp showed them unchanged (see migration 007): their files were not compared with the index one by one. */
+  unchangedFolders: z.number().int(),
   hashed: z.number().int(),
   bytesHashed: z.number(),
   errors: z.number().int(),

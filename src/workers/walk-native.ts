@@ -26,7 +26,8 @@ export interface NativeWalk {
    * Opens each picked entry of a folder (`picks` index `names`/`ends`), and adds those that are regular
    * files to `batch` from index `at` (paths `relPrefix + name` from byte `pathAt`), hashing those no bigger
    * than `smallMax` (negative: none, and nothing is opened: fstatat alone); `report[4k..4k+3]`: status,
-   * errno, bytes read, size after. Returns the files added.
+   * errno, bytes read, size after. Returns the files added. `stamp` (16 bytes): the folder's stamp so far;
+   * each file added is mixed into it (src/native/walkhash.c, stamp_entry).
    */
   hashFiles(
     folder: Uint8Array,
@@ -40,6 +41,7 @@ export interface NativeWalk {
     at: number,
     pathAt: number,
     report: Float64Array,
+    stamp?: Uint8Array,
   ): number;
   digest(data: Uint8Array, algorithm: 'sha256' | 'md5'): Buffer;
   /** SHA-256 runs on the CPU's SHA extensions. */

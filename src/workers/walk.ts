@@ -2,9 +2,9 @@ import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, realpathSyn
 import { parentPort, workerData } from 'node:worker_threads';
 import ignore, { type Ignore } from 'ignore';
 import { batchBuffers, FileBatchBuilder, FLAG_DVC, FLAG_NOT_UTF8, FLAG_VIA_LINK } from '../main/scan/file-batch';
-import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, isInside, type FolderPart, type FolderTask, type SkipKeys, type HandedBack, type HashFailure, type IgnoreRule, type WalkerSetup, type WalkFinding, type WalkMessage } from '../main/scan/protocol';
+import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, isInside, type FolderPart, type FolderStamp, type FolderTask, type SkipKeys, type HandedBack, type HashFailure, type IgnoreRule, type WalkerSetup, type WalkFinding, type WalkMessage } from '../main/scan/protocol';
 import { md5Of, openForHash, readSmall, sha256Of, SMALL_FILE } from './read-hash';
-import { errnoError, loadNativeWalk, NATIVE_FALLBACK, NATIVE_GONE, NATIVE_IO, NATIVE_UNSTABLE, type NativeWalk } from './walk-native';
+import { errnoError, loadNativeWalk, NATIVE_FALLBACK, NATIVE_GONE, NATIVE_HASHED, NATIVE_IO, NATIVE_LISTED, NATIVE_UNSTABLE, type NativeWalk } from './walk-native';
 
 /**
  * A walker thread: lists folders with synchronous calls (the fastest way to
@@ -86,6 +86,11 @@ export class Walker {
   private failures: HashFailure[] = [];
   private findings: WalkFinding[] = [];
   private handedBack: HandedBack[] = [];
+  private stamps: FolderStamp[] = [];
+  /** Files of the covered folders in `stamps`: they count towards a batch's size as listed files do. */
+  private coveredFiles = 0;
+  /** Where a folder is stat'ed for its stamp alone (a re-scan), emptied after each call. */
+  private scratch: FileBatchBuilder | null = null;
   private statAtNs = nowNs();
   private posted = 0;
   private readonly compiled = new Map<string, Ignore>();
@@ -127,15 +132,17 @@ export class Walker {
   }
 
   private flush(idle: boolean, force = false): void {
-    if (!idle && !force && this.batch.count + this.findings.length < this.setup.batchSize) return;
+    if (!idle && !force && this.batch.count + this.findings.length + this.coveredFiles < this.setup.batchSize) return;
     const { taken, window } = this.setup;
     // Timed waits: a terminate (a cancelled scan) must not find this thread asleep for ever.
     for (let t = Atomics.load(taken, 0); this.posted - t >= window; t = Atomics.load(taken, 0)) Atomics.wait(taken, 0, t, 200);
     this.posted++;
     const files = this.batch.take();
-    this.post({ type: 'batch', files, failures: this.failures, findings: this.findings, handedBack: this.handedBack, statAtNs: this.statAtNs, idle }, batchBuffers(files));
+    this.post({ type: 'batch', files, failures: this.failures, findings: this.findings, stamps: this.stamps, handedBack: this.handedBack, statAtNs: this.statAtNs, idle }, batchBuffers(files));
     this.failures = [];
     this.findings = [];
+    this.stamps = [];
+    this.coveredFiles = 0;
     this.handedBack = [];
     this.statAtNs = nowNs();
   }
@@ -202,13 +209,22 @@ export class Walker {
     const native = this.native;
     const picks: number[] = [];
     const pickFlags: number[] = [];
+    /**
+     * The folder gets a stamp when the native half stats all of it and every
+     * entry is a regular file or a folder: then its files are exactly what the
+     * stamp mixes, and nothing else of it (a link, a FIFO) can be in the index.
+     */
+    let stampable = native !== null && !task.part;
+    // A first index shares big folders, for their hashing; a re-scan stats them whole, for their stamps.
+    const mayShare = this.setup.hashSmall;
     for (let k = 0; k < count; k++) {
       // A big folder is shared with an idle walker: it takes the second half of what is left.
-      if (k % SHARE_EVERY === 0 && count - k >= 2 * SHARE_EVERY && Atomics.load(this.setup.hungry, 0) > 0) {
+      if (mayShare && k % SHARE_EVERY === 0 && count - k >= 2 * SHARE_EVERY && Atomics.load(this.setup.hungry, 0) > 0) {
         const half = k + Math.ceil((count - k) / 2);
         // Up to `count`, not to the part's end: what an earlier share gave away is not given again.
         this.handedBack.push({ task: { ...task, dvc, ignores, part: slicePart(part, half, count) } });
         count = half;
+        stampable = false;
         this.flush(false, true);
       }
       const type = part.types[k]!;
@@ -224,10 +240,50 @@ export class Walker {
         pickFlags.push(flags);
         continue;
       }
+      if (type !== ENTRY_DIR) stampable = false;
       this.entry(task, names.at(k), relPrefix, absPrefix, type, flags, dvc, ignores);
     }
-    if (native && picks.length > 0) this.hashNatively(native, task, names, relPrefix, absPrefix, picks, pickFlags, dvc, ignores);
+    if (native && picks.length > 0) {
+      const stored = stampable ? this.setup.stamps?.get(Buffer.from(task.rel).toString('latin1')) : undefined;
+      if (!stored || !this.unchanged(native, task, names, relPrefix, picks, pickFlags, stored)) {
+        this.hashNatively(native, task, names, relPrefix, absPrefix, picks, pickFlags, dvc, ignores, stampable);
+      }
+    }
     this.flush(false);
+  }
+
+  /**
+   * A re-scan's look at a folder the index has a stamp for: its files are
+   * stat'ed into a scratch batch, and if the stamp comes out the same, the
+   * folder is reported covered and none of its files is listed. False: it
+   * changed (or a file could not be stat'ed as a regular file); the caller
+   * lists it the usual way.
+   */
+  private unchanged(native: NativeWalk, task: FolderTask, names: Names, relPrefix: Buffer, picks: number[], pickFlags: number[], stored: Uint8Array): boolean {
+    const scratch = (this.scratch ??= new FileBatchBuilder(this.setup.batchSize));
+    const all = Uint32Array.from(picks);
+    const allFlags = Uint8Array.from(pickFlags);
+    const stamp = new Uint8Array(16);
+    let bytes = 0;
+    for (let from = 0; from < all.length; ) {
+      scratch.clear();
+      const n = Math.min(scratch.room, all.length - from);
+      const chunk = all.subarray(from, from + n);
+      let pathBytes = 0;
+      for (const k of chunk) pathBytes += relPrefix.length + names.part.ends[k]! - names.start(k);
+      const report = this.report.length >= n * 4 ? this.report : (this.report = new Float64Array(n * 4));
+      const w = scratch.openForWriter(pathBytes);
+      const added = native.hashFiles(task.abs, names.part.names, names.part.ends, chunk, allFlags.subarray(from, from + n), relPrefix, -1, w.batch, w.at, w.pathAt, report, stamp);
+      if (added !== n) return false;
+      for (let j = 0; j < n; j++) if (report[4 * j] !== NATIVE_LISTED) return false;
+      for (let i = 0; i < added; i++) bytes += w.batch.sizes[i]!;
+      from += n;
+    }
+    scratch.clear();
+    if (Buffer.compare(stamp, stored) !== 0) return false;
+    this.stamps.push({ rel: task.rel, utf8: task.utf8, stamp, files: all.length, bytes, covered: true });
+    this.coveredFiles += all.length;
+    return true;
   }
 
   /**
@@ -236,24 +292,32 @@ export class Walker {
    * at a call as the batch has room for; what it could not stat or open as a
    * regular file is listed here the usual way.
    */
-  private hashNatively(native: NativeWalk, task: FolderTask, names: Names, relPrefix: Buffer, absPrefix: Buffer, picks: number[], pickFlags: number[], dvc: boolean, ignores: IgnoreRule[]): void {
+  private hashNatively(native: NativeWalk, task: FolderTask, names: Names, relPrefix: Buffer, absPrefix: Buffer, picks: number[], pickFlags: number[], dvc: boolean, ignores: IgnoreRule[], stampable: boolean): void {
     const all = Uint32Array.from(picks);
     const allFlags = Uint8Array.from(pickFlags);
     const report = this.report.length >= all.length * 4 ? this.report : (this.report = new Float64Array(all.length * 4));
+    /** Mixed from every file added, while each was added as the native half saw it (the files' rows are written from the same stats). */
+    const stamp = stampable ? new Uint8Array(16) : undefined;
+    let stamped = stampable;
+    let files = 0;
+    let bytes = 0;
     for (let from = 0; from < all.length; ) {
       if (this.batch.room === 0) this.flush(false, true);
       const n = Math.min(this.batch.room, all.length - from);
       const chunk = all.subarray(from, from + n);
-      let bytes = 0;
-      for (const k of chunk) bytes += relPrefix.length + names.part.ends[k]! - names.start(k);
-      const w = this.batch.openForWriter(bytes);
-      const added = native.hashFiles(task.abs, names.part.names, names.part.ends, chunk, allFlags.subarray(from, from + n), relPrefix, this.setup.hashSmall ? SMALL_FILE : -1, w.batch, w.at, w.pathAt, report);
+      let pathBytes = 0;
+      for (const k of chunk) pathBytes += relPrefix.length + names.part.ends[k]! - names.start(k);
+      const w = this.batch.openForWriter(pathBytes);
+      const added = native.hashFiles(task.abs, names.part.names, names.part.ends, chunk, allFlags.subarray(from, from + n), relPrefix, this.setup.hashSmall ? SMALL_FILE : -1, w.batch, w.at, w.pathAt, report, stamp);
       this.batch.wrote(added);
+      files += added;
+      for (let i = w.at; i < w.at + added; i++) bytes += w.batch.sizes[i]!;
       // The failures first, while the batch they index is this one: listing a fallback below may post it.
       let index = w.at;
       const fallbacks: number[] = [];
       for (let j = 0; j < n; j++) {
         const status = report[4 * j]!;
+        if (status !== NATIVE_HASHED && status !== NATIVE_LISTED) stamped = false; // the stamp is of files that are all in the index, hashed
         if (status === NATIVE_GONE) continue; // gone since listed: nothing to list
         if (status === NATIVE_FALLBACK) {
           fallbacks.push(j);
@@ -271,6 +335,7 @@ export class Walker {
       from += n;
       this.flush(false);
     }
+    if (stamp && stamped && files > 0) this.stamps.push({ rel: task.rel, utf8: task.utf8, stamp, files, bytes, covered: false });
   }
 
   /** One entry of a folder, listed with lstat (and hashed while listed, where `hash` allows and the walker does). */

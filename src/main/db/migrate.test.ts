@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { closeDb, openWorkspaceDb, schemaVersion, type WritableDb } from './connection';
 import { dropFileIndexes, fileIndexDefinitions, restoreFileIndexes } from './files';
 import { migrations, MigrationError, runMigrations, type Migration } from './migrate';
+import { saveFolderStamps, takeFolderStamps } from './stamps';
 
 const dirs: string[] = [];
 function tempDbPath(): string {
@@ -98,6 +99,23 @@ describe('migrations', () => {
     expect(db.raw.prepare(`SELECT root_id, root_is_mount FROM stores`).get()).toEqual({ root_id: null, root_is_mount: null });
     expect(db.raw.prepare(`SELECT owner_pid, owner_host FROM scans`).get()).toEqual({ owner_pid: null, owner_host: null });
     expect(db.raw.prepare(`SELECT name FROM sqlite_schema WHERE name = 'files_name'`).get()).toBeUndefined();
+    closeDb(db);
+  });
+
+  it('007 gives stores indexed before it no folder stamps (their next scan compares every file), and drops them with their store', () => {
+    const path = tempDbPath();
+    const v6 = openWorkspaceDb(path, { migrations: migrations.slice(0, 6) });
+    v6.raw.prepare(`INSERT INTO stores (path, name, added_at) VALUES ('/s', 's', 'now')`).run();
+    closeDb(v6);
+    const db = openWorkspaceDb(path);
+    expect(takeFolderStamps(db, 1)).toEqual({ byDir: new Map(), files: 0, coverAll: false });
+    saveFolderStamps(db, 1, [{ dir: Buffer.from('models'), stamp: new Uint8Array(16).fill(7), files: 3 }], true);
+    expect(takeFolderStamps(db, 1)).toEqual({ byDir: new Map([['models', new Uint8Array(16).fill(7)]]), files: 3, coverAll: true });
+    expect(takeFolderStamps(db, 1).byDir.size).toBe(0); // taken: gone until a scan completes
+    saveFolderStamps(db, 1, [{ dir: Buffer.from('models'), stamp: new Uint8Array(16), files: 3 }], false);
+    expect(() => saveFolderStamps(db, 1, [{ dir: Buffer.from('x'), stamp: new Uint8Array(8), files: 1 }], false)).toThrow(/CHECK/);
+    db.raw.prepare(`DELETE FROM stores`).run();
+    expect(db.raw.prepare(`SELECT COUNT(*) AS n FROM folder_stamps`).get()).toEqual({ n: 0 });
     closeDb(db);
   });
 

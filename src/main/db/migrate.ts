@@ -5,6 +5,7 @@ import { m003Registry } from './migrations/003_registry';
 import { m004LineageSearch } from './migrations/004_lineage_search';
 import { m005FilePaths } from './migrations/005_file_paths';
 import { m006StoreRoots } from './migrations/006_store_roots';
+import { m007FolderStamps } from './migrations/007_folder_stamps';
 
 export interface Migration {
   version: number;
@@ -13,7 +14,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. A new change is a new file and one line here. */
-export const migrations: readonly Migration[] = [m001Workspace, m002Lineage, m003Registry, m004LineageSearch, m005FilePaths, m006StoreRoots];
+export const migrations: readonly Migration[] = [m001Workspace, m002Lineage, m003Registry, m004LineageSearch, m005FilePaths, m006StoreRoots, m007FolderStamps];
 
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';

@@ -54,7 +54,8 @@ export function listScanSummaries(db: ReadableDb, opts: { storeId?: number; limi
   ) as { id: number; store_id: number; status: ScanStatus; summary: string | null }[];
   return rows.flatMap((r) => {
     if (!r.summary) return [];
-    const s = JSON.parse(r.summary) as ScanSummary;
-    return [{ ...s, status: r.status }];
+    // Scans recorded before folder stamps (migration 007) counted no unchanged folders.
+    const s = JSON.parse(r.summary) as Omit<ScanSummary, 'unchangedFolders'> & { unchangedFolders?: number };
+    return [{ ...s, unchangedFolders: s.unchangedFolders ?? 0, status: r.status }];
   });
 }

@@ -151,6 +151,12 @@ export class FileBatchBuilder {
     return this.capacity - this.b.count;
   }
 
+  /** Empties the batch where it is: a writer that reads what it wrote and drops it (the walker's stamp check) reuses one. */
+  clear(): void {
+    this.b.count = 0;
+    this.pathLen = 0;
+  }
+
   take(): FileBatch {
     const b = this.b;
     b.paths = this.pathBytes.slice(0, this.pathLen);

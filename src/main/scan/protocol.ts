@@ -39,6 +39,30 @@ export interface WalkerSetup {
   window: number;
   /** Walkers with nothing to do; a busy walker gives away half of the folders it has yet to walk while this is above zero. */
   hungry: Int32Array;
+  /**
+   * A re-scan: the stamp of each folder as the index holds it, by the folder's
+   * store-relative path as latin1 (its raw bytes). A folder whose listing has
+   * the same stamp is reported `covered`, its files not listed one by one.
+   */
+  stamps?: Map<string, Uint8Array>;
+}
+
+/**
+ * A folder's stamp: its regular files' names and stats mixed into 16 bytes
+ * (src/native/walkhash.c). Reported for each folder the native half listed
+ * whole, every entry of it a regular file that stat gave or a plain folder;
+ * the scanner keeps it in the index where every file of the folder ended the
+ * scan hashed and not racy.
+ */
+export interface FolderStamp {
+  rel: Uint8Array;
+  /** Its path below the store is valid UTF-8. */
+  utf8: boolean;
+  stamp: Uint8Array;
+  files: number;
+  bytes: number;
+  /** The index's stamp for the folder: its files were stat'ed, not listed in the batch; none changed. */
+  covered: boolean;
 }
 
 /** A folder to walk, with what it inherits from the folders above it. */
@@ -125,9 +149,10 @@ export interface HashFailure {
 export type WalkMessage =
   /**
    * `statAtNs`: wall-clock time (ns) taken before the first stat of the batch; a file modified in that second or later is racy.
+   * `stamps`: folders whose listing ended since the last batch (covered ones are not in `files`).
    * `idle`: the walker has walked all it was given (and handed back the rest); it waits for another folder.
    */
-  | { type: 'batch'; files: FileBatch; failures: HashFailure[]; findings: WalkFinding[]; handedBack: HandedBack[]; statAtNs: bigint; idle: boolean };
+  | { type: 'batch'; files: FileBatch; failures: HashFailure[]; findings: WalkFinding[]; stamps: FolderStamp[]; handedBack: HandedBack[]; statAtNs: bigint; idle: boolean };
 
 export interface HashJob {
   /** Absolute path, as raw bytes. */

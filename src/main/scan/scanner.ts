@@ -4,6 +4,7 @@ import { inTransaction, setWalAutocheckpoint, WAL_AUTOCHECKPOINT_PAGES, type Wri
 import { deleteFile, loadIndexSnapshot, storeHasIndex, markFileMissing, markFilePresent, moveFile, pathKey, sha256ByIds, statKey, updateChangedFile, type IndexedStat, type SeenFile } from '../db/files';
 import { clearStoreScanFindings, insertFinding, type NewFinding } from '../db/findings';
 import { finishScan, insertScan, type ScanOwner } from '../db/scans';
+import { saveFolderStamps, takeFolderStamps } from '../db/stamps';
 import { recordStoreRoot, recordStoreScan, setStoreStatus, type StoreRecord, type StoreRoot } from '../db/stores';
 import { classifyByName, refineByMagic } from './classify';
 import { batchHead, batchPath, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_NOT_UTF8, FLAG_VIA_LINK, type FileBatch } from './file-batch';
@@ -11,7 +12,7 @@ import { indexedRenameKey, newFileJob, renameKey, type FileJob } from './file-jo
 import type { HashPool } from './hash-pool';
 import { HashQueue } from './hash-queue';
 import { rebuildFileIndexes, startIndexBuilder, type IndexBuilder } from './index-build';
-import type { HashFailure, HashOutcome, WalkFinding } from './protocol';
+import type { FolderStamp, HashFailure, HashOutcome, WalkFinding } from './protocol';
 import { inspectStoreRoot, storeRootId, unmountedReason, usedBytesOf } from './root';
 import { startWalk, type Walk, type WalkBatch } from './walk-pool';
 import { ScanWriter } from './writes';
@@ -83,6 +84,25 @@ function isBelowAny(key: string, paths: Set<string>): boolean {
   return false;
 }
 
+/** Raw bytes as a string, one char a byte: how folder stamps are keyed. */
+const latin1 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
+/** The folder a store-relative path is in, keyed as its stamp is. */
+function parentLatin1(rel: Uint8Array): string {
+  const i = rel.lastIndexOf(0x2f);
+  return i < 0 ? '' : latin1(rel.subarray(0, i));
+}
+/** The keys (as `pathKey` makes them) that a folder's own files have once their names are cut off: see `parentOfKey`. */
+function folderKeys(rel: Uint8Array, utf8: boolean): string[] {
+  const raw = `\0${latin1(rel)}`;
+  return utf8 ? [Buffer.from(rel).toString('utf8'), raw] : [raw];
+}
+/** A snapshot key without its last name: the folder's key among `folderKeys`. */
+function parentOfKey(key: string): string {
+  const i = key.lastIndexOf('/');
+  if (i >= 0) return key.slice(0, i);
+  return key.startsWith('\0') ? '\0' : '';
+}
+
 /** The i-th file of a walk batch as the index sees it, its kind guessed from its name. */
 function seenAt(b: FileBatch, i: number): SeenFile {
   const rel = batchPath(b, i);
@@ -112,6 +132,22 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   let fatal: string | null = null;
   const hadIndex = storeHasIndex(db, store.id);
   /**
+   * The stamps the last complete scan left, taken (a scan that does not
+   * complete leaves none). Given to the walkers, they report each folder
+   * whose listing has its stamp as covered, its files not listed; if every
+   * file is in such a folder, the index is never read file by file.
+   */
+  const stampsAtStart = takeFolderStamps(db, store.id);
+  const useStamps = hadIndex && !options.rehash && stampsAtStart.byDir.size > 0;
+  /** Stamps the walkers reported this scan, by folder (latin1): kept where every file of the folder ended the scan clean. */
+  const reportedStamps = new Map<string, FolderStamp>();
+  /** Folders some file of which ended the scan unhashed, racy or moved in: no stamp is kept for them. */
+  const dirtyFolders = new Set<string>();
+  const dirty = (rel: Uint8Array) => dirtyFolders.add(parentLatin1(rel));
+  /** Folders found covered, as `folderKeys`: the index's files in them were not listed, and are not missing. */
+  const coveredKeys = new Set<string>();
+  const covered = { folders: 0, files: 0 };
+  /**
    * The store's index by path. Loaded once the walkers are started (a third
    * of an unchanged re-scan's time goes here: they list the first folders
    * meanwhile, WALK_WINDOW_RESCAN batches ahead), or sooner if the store
@@ -119,10 +155,30 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
    */
   let snapshot = new Map<string, IndexedStat>();
   let snapshotLoaded = !hadIndex;
+  /** The index could not be read: no batch is taken in (every file would look new), the scan is failing. */
+  let snapshotFailed = false;
   const loadSnapshot = () => {
     if (!snapshotLoaded) snapshot = loadIndexSnapshot(db, store.id);
     snapshotLoaded = true;
     return snapshot;
+  };
+  /** Loads the index (if need be) for a batch that lists files; false: it cannot be read, and the scan fails. */
+  const haveSnapshot = () => {
+    if (snapshotLoaded) return true;
+    try {
+      loadSnapshot();
+      return true;
+    } catch (e) {
+      snapshotFailed = true;
+      fatal ??= `cannot read the index ${db.path}: ${errorText(e)}`;
+      cancelNow();
+      return false;
+    }
+  };
+  /** The index's files in covered folders leave the snapshot: they are there, unchanged, and no batch listed them. */
+  const dropCovered = () => {
+    if (coveredKeys.size === 0) return;
+    for (const key of snapshot.keys()) if (coveredKeys.has(parentOfKey(key))) snapshot.delete(key);
   };
   /** The last scan that saw every file it did not report: a file missing now was there then. */
   const lastCompleteScan = store.lastScanStatus === 'done' ? store.lastScanAt : null;
@@ -234,12 +290,14 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
 
   const applyOutcome = (q: FileJob, o: HashOutcome) => {
     const display = q.seen.displayPath;
+    if (!o.ok || q.dropped) dirty(q.seen.relPath);
     if (o.ok) {
       counts.hashed++;
       counts.bytesHashed += o.bytes;
       progress.filesHashed++;
       if (q.dropped) return;
       const racy = q.seen.mtimeNs / 1_000_000_000n >= q.statAtNs / 1_000_000_000n;
+      if (racy) dirty(q.seen.relPath);
       q.digest = { sha256: o.sha256, md5: o.md5, racy };
       const refined = refineByMagic(q.seen.name, o.head, q.seen);
       if (refined && (refined.kind !== q.seen.kind || refined.format !== q.seen.format)) {
@@ -368,7 +426,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     return true;
   };
   const sink = (m: WalkBatch) => {
-    if (!snapshotLoaded) return; // the index could not be read: the scan is failing
+    if (snapshotFailed) return;
     try {
       if (!holdWhileRebuilding(m)) onBatch(m);
     } catch (e) {
@@ -376,10 +434,13 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       cancelNow();
     }
   };
-  const onBatch = ({ files: b, failures, findings, statAtNs }: WalkBatch) => {
+  const onBatch = (m: WalkBatch) => {
+    const { files: b, failures, findings, stamps, statAtNs } = m;
     writer.weighBulk();
-    if (holdWhileRebuilding({ files: b, failures, findings, statAtNs })) return;
+    if (holdWhileRebuilding(m)) return;
     onFindings(findings);
+    for (const st of stamps) onStamp(st);
+    if (b.count > 0 && !haveSnapshot()) return;
     const failureAt = new Map(failures.map((f) => [f.index, f]));
     const toHash: FileJob[] = [];
     const now = nowIso();
@@ -401,6 +462,20 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       }
     });
     for (const f of toHash) hashLater(f);
+  };
+
+  const onStamp = (st: FolderStamp) => {
+    const key = latin1(st.rel);
+    if (reportedStamps.has(key)) dirtyFolders.add(key); // listed twice (it should not be): no stamp is kept
+    reportedStamps.set(key, st);
+    if (!st.covered) return;
+    counts.files += st.files;
+    counts.bytes += st.bytes;
+    counts.unchanged += st.files;
+    progress.filesSeen += st.files;
+    covered.folders++;
+    covered.files += st.files;
+    for (const k of folderKeys(st.rel, st.utf8)) coveredKeys.add(k);
   };
 
   const storeGoesOffline = (message: string) => {
@@ -445,6 +520,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         batchSize: WALK_BATCH,
         // A re-scan: the walkers may run further ahead while the index is loaded below.
         window: hadIndex ? WALK_WINDOW_RESCAN : WALK_WINDOW,
+        ...(useStamps ? { stamps: stampsAtStart.byDir } : {}),
       },
       {
         onBatch: sink,
@@ -454,13 +530,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     );
   }
   // The walkers list the first folders meanwhile; their batches wait for this synchronous code to end.
-  try {
-    loadSnapshot();
-  } catch (e) {
-    // Batches are not taken in without the index (every file would look new): the scan fails, naming why.
-    fatal ??= `cannot read the index ${db.path}: ${errorText(e)}`;
-    cancelNow();
-  }
+  // With stamps, the index is read only if a batch lists files (something changed) or the end needs it.
+  if (!useStamps) haveSnapshot();
   /** The store folder is gone, or another one (an empty mount point, a new folder) is at its path: keep the index as it is. */
   const storeWentAway = () => {
     const id = storeRootId(store.path);
@@ -503,6 +574,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         const nf = newByInode.get(indexedRenameKey(prev));
         if (!nf || !newFiles.has(nf)) continue; // none, or taken by another name of the same inode (hard links)
         nf.dropped = true;
+        dirty(nf.seen.relPath); // the old row keeps its racy flag and digests: the next scan compares it file by file
         if (nf.id !== 0) deleteFile(db, nf.id); // first: the old row takes over its path
         moveFile(db, prev.id, nf.seen, nowIso(), true);
         // An old row never hashed (a killed scan, an unreadable file) is hashed under its new name.
@@ -517,6 +589,18 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     for (const h of heldBack) if (newFiles.has(h)) hashLater(h);
   };
 
+  /**
+   * A complete scan leaves the stamps of the folders whose every file ended
+   * it hashed and not racy. They cover every present file when no folder was
+   * left unread (its files are kept as they were, unseen) and the kept
+   * stamps count every file the scan saw.
+   */
+  const keepStamps = () => {
+    const kept = [...reportedStamps].filter(([key]) => !dirtyFolders.has(key)).map(([, st]) => ({ dir: st.rel, stamp: st.stamp, files: st.files }));
+    const files = kept.reduce((n, st) => n + st.files, 0);
+    saveFolderStamps(db, store.id, kept, unseen.length === 0 && files === counts.files);
+  };
+
   let rebuilt: Promise<void> = Promise.resolve();
   const done = (async (): Promise<ScanSummary> => {
     let status: ScanStatus = 'done';
@@ -528,12 +612,19 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         if (!cancelled && !fatal && storeWentAway()) storeGoesOffline(wentAwayMessage);
       }
       if (fatal) cancelNow();
+      /**
+       * Every stamped folder was found unchanged, no file was listed one by
+       * one, and the last scan left every present file in a stamped folder:
+       * nothing is missing, and the index need not be read at all.
+       */
+      const allCovered = useStamps && !snapshotLoaded && stampsAtStart.coverAll && unseen.length === 0 && covered.folders === stampsAtStart.byDir.size && covered.files === stampsAtStart.files;
+      if (!cancelled && !fatal && !allCovered && haveSnapshot()) dropCovered();
       if (unseen.length > 0) {
         const hidden = new Set(unseen);
         for (const key of snapshot.keys()) if (isBelowAny(key, hidden)) snapshot.delete(key);
       }
       progress.phase = 'hashing';
-      if (!cancelled && !fatal && hadIndex) settleRenames();
+      if (!cancelled && !fatal && hadIndex && snapshotLoaded) settleRenames();
       await hashQueue.drained();
       // Unmounted while its files were hashed: they could not be opened, but they are not missing.
       if (!offline && !fatal && storeWentAway()) storeGoesOffline(wentAwayMessage);
@@ -550,13 +641,14 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         progress.phase = 'finishing';
         const now = nowIso();
         writer.run(() => {
-          settleMoves(db, snapshot, newFiles, counts, now);
+          settleMoves(db, snapshot, newFiles, counts, now, (nf) => dirty(nf.seen.relPath));
           for (const prev of snapshot.values()) {
             if (prev.missing) continue;
             markFileMissing(db, prev.id, now, lastCompleteScan);
             counts.missing++;
           }
           clearStoreScanFindings(db, store.id, scanId);
+          keepStamps();
         });
       }
       if (cancelled && !fatal) status = 'cancelled';
@@ -578,6 +670,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       storePath: store.path,
       status,
       ...counts,
+      unchangedFolders: covered.folders,
       seconds,
       bytesPerSecond: seconds > 0 ? counts.bytesHashed / seconds : 0,
       filesPerSecond: seconds > 0 ? counts.files / seconds : 0,
@@ -611,7 +704,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
 }
 
 /** Moves: a vanished file whose digest a new file has; the old row keeps its identity. */
-function settleMoves(db: WritableDb, snapshot: Map<string, IndexedStat>, newFiles: Set<FileJob>, counts: { moved: number; new: number }, now: string): void {
+function settleMoves(db: WritableDb, snapshot: Map<string, IndexedStat>, newFiles: Set<FileJob>, counts: { moved: number; new: number }, now: string, onMoved: (nf: FileJob) => void): void {
   if (newFiles.size === 0) return;
   const vanished = [...snapshot].filter(([, prev]) => !prev.missing && prev.hashed);
   const digests = sha256ByIds(db, vanished.map(([, prev]) => prev.id));
@@ -630,6 +723,7 @@ function settleMoves(db: WritableDb, snapshot: Map<string, IndexedStat>, newFile
     if (!hit) continue;
     deleteFile(db, nf.id); // first: the old row takes over its path
     moveFile(db, hit[1].id, nf.seen, now, true);
+    onMoved(nf);
     snapshot.delete(hit[0]);
     counts.moved++;
     counts.new--;

@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FileBatch } from './file-batch';
-import type { FolderTask, HashFailure, SkipKeys, WalkerSetup, WalkFinding, WalkMessage } from './protocol';
+import type { FolderStamp, FolderTask, HashFailure, SkipKeys, WalkerSetup, WalkFinding, WalkMessage } from './protocol';
 
 /**
  * Walks a store with several walker threads. Each walks depth-first from the
@@ -26,12 +26,15 @@ export interface WalkOptions {
   batchSize: number;
   /** Batches a walker may post before the scanner has taken them in. */
   window: number;
+  /** A re-scan: the index's folder stamps (see WalkerSetup.stamps). */
+  stamps?: Map<string, Uint8Array>;
 }
 
 export interface WalkBatch {
   files: FileBatch;
   failures: HashFailure[];
   findings: WalkFinding[];
+  stamps: FolderStamp[];
   statAtNs: bigint;
 }
 
@@ -81,7 +84,7 @@ export function startWalk(opts: WalkOptions, sink: WalkSink): Walk {
 
   const walkers: WalkerState[] = Array.from({ length: Math.max(1, opts.threads) }, () => {
     const taken = new Int32Array(new SharedArrayBuffer(4));
-    const setup: WalkerSetup = { kind: 'pedigree-walk', root: opts.root, rootReal: opts.rootReal, followSymlinks: opts.followSymlinks, batchSize: opts.batchSize, hashSmall: opts.hashSmall, nativeFile: join(dirname(opts.workerFile), NATIVE_WALK_FILE), taken, window: opts.window, hungry };
+    const setup: WalkerSetup = { kind: 'pedigree-walk', root: opts.root, rootReal: opts.rootReal, followSymlinks: opts.followSymlinks, batchSize: opts.batchSize, hashSmall: opts.hashSmall, nativeFile: join(dirname(opts.workerFile), NATIVE_WALK_FILE), taken, window: opts.window, hungry, ...(opts.stamps ? { stamps: opts.stamps } : {}) };
     return { worker: new Worker(opts.workerFile, { workerData: setup }), taken, busy: false, owed: 0 };
   });
 
