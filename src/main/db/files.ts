@@ -101,6 +101,14 @@ export function insertSeenFile(db: WritableDb, storeId: number, f: SeenFile, now
   );
 }
 
+/** A new row for a file hashed as it was listed, from its values (a first index writes most of its rows so). */
+export function insertHashedFile(db: WritableDb, storeId: number, relPath: Buffer, displayPath: string, name: string, size: number, mtimeNs: bigint, ctimeNs: bigint, inode: string, device: string, kind: FileKind, format: string | null, sha256: string, md5: string | null, racy: boolean, now: string): void {
+  db.statement(
+    `INSERT INTO files (store_id, rel_path, display_path, name, size, mtime_ns, ctime_ns, inode, device, kind, format, sha256, md5, racy, hashed_at, first_seen, last_seen)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(storeId, relPath, displayPath, name, size, mtimeNs, ctimeNs, inode, device, kind, format, sha256, md5, racy ? 1 : 0, now, now, now);
+}
+
 /**
  * The secondary indexes of `files` as the migrations leave them. A store's
  * first index drops them while it inserts its rows and builds them again at

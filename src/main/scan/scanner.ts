@@ -138,7 +138,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
    * file is in such a folder, the index is never read file by file.
    */
   const stampsAtStart = takeFolderStamps(db, store.id);
-  const useStamps = hadIndex && !options.rehash && stampsAtStart.byDir.size > 0;
+  // PEDIGREE_FOLDER_STAMPS=0 compares every file as before stamps (the benchmark measures that case so; it is a way out, too).
+  const useStamps = hadIndex && !options.rehash && stampsAtStart.byDir.size > 0 && process.env.PEDIGREE_FOLDER_STAMPS !== '0';
   /** Stamps the walkers reported this scan, by folder (latin1): kept where every file of the folder ended the scan clean. */
   const reportedStamps = new Map<string, FolderStamp>();
   /** Folders some file of which ended the scan unhashed, racy or moved in: no stamp is kept for them. */
@@ -362,6 +363,40 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     toHash.push(newFileJob(prev.id, seen, statAtNs, (flags & FLAG_DVC) !== 0, (flags & (FLAG_LINKED | FLAG_VIA_LINK)) !== 0, writer.flushes));
   };
 
+  /**
+   * A first index's small file with one name, hashed as the walker listed
+   * it: written at once from the batch, with no object for it (it needs no
+   * bookkeeping: no rename can be settled, no other name shares its read).
+   * What `fresh` and `applyOutcome` do for it, without them.
+   */
+  const hashedByWalker = (b: FileBatch, i: number, racyFromNs: bigint, now: string) => {
+    const size = b.sizes[i]!;
+    const flags = b.flags[i]!;
+    counts.files++;
+    counts.bytes += size;
+    counts.new++;
+    counts.hashed++;
+    counts.bytesHashed += size;
+    progress.filesSeen++;
+    progress.filesToHash++;
+    progress.filesHashed++;
+    progress.bytesToHash += size;
+    bytesHashedByWalk += size;
+    const rel = batchPath(b, i);
+    const relPath = Buffer.from(rel.buffer, rel.byteOffset, rel.byteLength);
+    const displayPath = relPath.toString('utf8');
+    const name = displayPath.slice(displayPath.lastIndexOf('/') + 1);
+    const guess = classifyByName(name);
+    const { kind, format } = refineByMagic(name, batchHead(b, i), guess) ?? guess;
+    const mtimeNs = b.times[i * 2]!;
+    const racy = mtimeNs >= racyFromNs;
+    if (racy) dirty(relPath);
+    const sha256 = Buffer.from(b.sha256.buffer, b.sha256.byteOffset + i * 32, 32).toString('hex');
+    const md5 = flags & FLAG_DVC ? Buffer.from(b.md5.buffer, b.md5.byteOffset + i * 16, 16).toString('hex') : null;
+    progress.currentFile = displayPath;
+    writer.insertHashed(relPath, displayPath, name, size, mtimeNs, b.times[i * 2 + 1]!, String(b.ids[i * 2]), String(b.ids[i * 2 + 1]), kind, format, sha256, md5, racy, now);
+  };
+
   /** A file new to the index. */
   const fresh = (b: FileBatch, i: number, failure: HashFailure | undefined, statAtNs: bigint, now: string, toHash: FileJob[]) => {
     counts.new++;
@@ -444,8 +479,14 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     const failureAt = new Map(failures.map((f) => [f.index, f]));
     const toHash: FileJob[] = [];
     const now = nowIso();
+    /** A file modified at or after this (the second of the batch's first stat) is racy. */
+    const racyFromNs = (statAtNs / 1_000_000_000n) * 1_000_000_000n;
     writer.run(() => {
       for (let i = 0; i < b.count; i++) {
+        if (!hadIndex && (b.flags[i]! & (FLAG_HASHED | FLAG_LINKED | FLAG_VIA_LINK)) === FLAG_HASHED) {
+          hashedByWalker(b, i, racyFromNs, now);
+          continue;
+        }
         counts.files++;
         counts.bytes += b.sizes[i]!;
         progress.filesSeen++;

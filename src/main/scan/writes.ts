@@ -1,5 +1,6 @@
 import { inTransaction, type WritableDb } from '../db/connection';
-import { countFileRows, dropFileIndexes, insertSeenFile, restoreFileIndexes, setFileDigests, setFileFormat } from '../db/files';
+import type { FileKind } from '../../shared/domain';
+import { countFileRows, dropFileIndexes, insertHashedFile, insertSeenFile, restoreFileIndexes, setFileDigests, setFileFormat } from '../db/files';
 import type { FileJob } from './file-job';
 
 /** Databases (by path) whose file indexes a scan of this process is rebuilding: another first index leaves them be meanwhile. */
@@ -96,6 +97,12 @@ export class ScanWriter {
     f.id = insertSeenFile(this.db, this.storeId, f.seen, now, f.digest);
     this.rowsWritten++;
     return f.id;
+  }
+
+  /** A new row with its digest, from values at hand (no FileJob). Call inside `run`. */
+  insertHashed(relPath: Buffer, displayPath: string, name: string, size: number, mtimeNs: bigint, ctimeNs: bigint, inode: string, device: string, kind: FileKind, format: string | null, sha256: string, md5: string | null, racy: boolean, now: string): void {
+    insertHashedFile(this.db, this.storeId, relPath, displayPath, name, size, mtimeNs, ctimeNs, inode, device, kind, format, sha256, md5, racy, now);
+    this.rowsWritten++;
   }
 
   /** A new small file, written with its digest at a later flush. */
