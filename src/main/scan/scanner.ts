@@ -251,8 +251,11 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       rebuild: (d) => {
         const ready = builder;
         builder = undefined;
+        // Checkpointing again only once the builder is told to go: the rebuild's own commits checkpoint what the
+        // rows left in the WAL, on its thread, instead of this thread's first commit (its mark) before it may start.
+        const rebuilt = rebuildFileIndexes(d, ctx.indexWorkerFile, ctx.owner, ready);
         ownCheckpoints();
-        return rebuildFileIndexes(d, ctx.indexWorkerFile, ctx.owner, ready);
+        return rebuilt;
       },
       // The indexes are dropped: the worker that rebuilds them starts now, so it is ready when the rows are in,
       // and meanwhile it checkpoints the WAL, which this thread's commits would otherwise do (a third of their cost).
