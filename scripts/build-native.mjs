@@ -7,7 +7,7 @@
 // or on Windows (the addon is POSIX), it says so and the walker goes on in
 // JavaScript: slower on a first index, the same results.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,14 +28,22 @@ export function buildNative(outDir) {
   const out = join(outDir, ADDON);
   if (existsSync(out) && deps.every((f) => statSync(join(srcDir, f)).mtimeMs <= statSync(out).mtimeMs)) return null;
   const headers = nodeHeaders();
-  if (!headers) return "Node's headers (node_api.h) were not found: set npm's nodedir, or install Node with its include/ folder";
+  if (!headers) {
+    rmSync(out, { force: true });
+    return "Node's headers (node_api.h) were not found: set npm's nodedir, or install Node with its include/ folder";
+  }
   mkdirSync(outDir, { recursive: true });
   const cc = process.env.CC || 'cc';
   const tmp = `${out}.${process.pid}.tmp`;
   const link = process.platform === 'darwin' ? ['-bundle', '-undefined', 'dynamic_lookup'] : ['-shared'];
   const args = ['-O2', '-fPIC', '-fvisibility=hidden', '-std=gnu11', '-Wall', `-I${headers}`, ...link, '-o', tmp, ...sources.map((f) => join(srcDir, f))];
   const r = spawnSync(cc, args, { encoding: 'utf8' });
-  if (r.error || r.status !== 0) return `${cc} could not build the native walker: ${(r.error?.message ?? r.stderr).trim().split('\n').slice(0, 6).join(' | ')}`;
+  if (r.error || r.status !== 0) {
+    // An addon built from older sources is not left for the walker to load: it would not do what the JavaScript asks of it.
+    rmSync(out, { force: true });
+    rmSync(tmp, { force: true });
+    return `${cc} could not build the native walker: ${(r.error?.message ?? r.stderr).trim().split('\n').slice(0, 6).join(' | ')}`;
+  }
   renameSync(tmp, out); // never a half-written addon for a running walker to load
   return null;
 }

@@ -297,7 +297,15 @@ static inline void stamp_block(uint64_t s[2], uint64_t k1, uint64_t k2) {
   s[1] = rotl64(s[1], 31); s[1] += s[0]; s[1] = s[1] * 5 + 0x38495ab5;
 }
 
+/*
+ * The stamps this addon makes (exported as stampVersion): the walker uses an
+ * addon's stamps only when it knows their version, so an addon built from
+ * other sources never passes a stamp it did not compute as unchanged.
+ */
+enum { STAMP_VERSION = 1 };
+
 static void stamp_entry(uint64_t s[2], const char *name, size_t len, uint8_t flags, const struct stat *st) {
+  /* FLAG_HASHED is set later, after the read; masked all the same, so a listing and a first index's hashing mix the same bytes. */
   stamp_block(s, (uint64_t)len, (uint64_t)(flags & ~FLAG_HASHED));
   stamp_block(s, (uint64_t)st->st_ino, (uint64_t)st->st_dev);
   stamp_block(s, (uint64_t)st->st_size, (uint64_t)ns_of(MTIM(*st)));
@@ -306,6 +314,7 @@ static void stamp_entry(uint64_t s[2], const char *name, size_t len, uint8_t fla
     memcpy(k, name + o, len - o < 16 ? len - o : 16);
     stamp_block(s, k[0], k[1]);
   }
+  /* The ctime, paired with a constant (2^64 / the golden ratio) as the block's other half. */
   stamp_block(s, (uint64_t)ns_of(CTIM(*st)), 0x9e3779b97f4a7c15ULL);
 }
 
@@ -332,7 +341,7 @@ static napi_value hash_files(napi_env env, napi_callback_info info) {
   napi_value argv[12];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (argc < 11) {
-    napi_throw_type_error(env, NULL, "hashFiles: 11 arguments");
+    napi_throw_type_error(env, NULL, "hashFiles: 11 arguments, and a stamp");
     return NULL;
   }
   void *folderBytes, *names, *ends, *picks, *pickFlags, *prefix, *report;
@@ -515,5 +524,8 @@ NAPI_MODULE_INIT() {
   napi_get_boolean(env, pd_sha256_accelerated(), &accelerated);
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   napi_set_named_property(env, exports, "sha256Accelerated", accelerated);
+  napi_value stampVersion;
+  napi_create_uint32(env, STAMP_VERSION, &stampVersion);
+  napi_set_named_property(env, exports, "stampVersion", stampVersion);
   return exports;
 }

@@ -19,6 +19,9 @@ export const NATIVE_IO = 3;
 export const NATIVE_GONE = 4;
 export const NATIVE_FALLBACK = 5;
 
+/** The stamps this walker knows (src/native/walkhash.c, STAMP_VERSION): an addon with others is used for no stamp. */
+export const STAMP_VERSION = 1;
+
 export interface NativeWalk {
   /** The folder's entries, or -errno. */
   listFolder(path: Uint8Array): FolderPart | number;
@@ -46,6 +49,8 @@ export interface NativeWalk {
   digest(data: Uint8Array, algorithm: 'sha256' | 'md5'): Buffer;
   /** SHA-256 runs on the CPU's SHA extensions. */
   sha256Accelerated: boolean;
+  /** The folder stamps hashFiles mixes (absent: an addon that makes none); see STAMP_VERSION. */
+  stampVersion?: number;
 }
 
 /** The addon at `file`, or null (with why) when it is absent, disabled or cannot be loaded. */

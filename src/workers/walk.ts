@@ -4,7 +4,7 @@ import ignore, { type Ignore } from 'ignore';
 import { batchBuffers, FileBatchBuilder, FLAG_DVC, FLAG_NOT_UTF8, FLAG_VIA_LINK } from '../main/scan/file-batch';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, isInside, type FolderPart, type FolderStamp, type FolderTask, type SkipKeys, type HandedBack, type HashFailure, type IgnoreRule, type WalkerSetup, type WalkFinding, type WalkMessage } from '../main/scan/protocol';
 import { md5Of, openForHash, readSmall, sha256Of, SMALL_FILE } from './read-hash';
-import { errnoError, loadNativeWalk, NATIVE_FALLBACK, NATIVE_GONE, NATIVE_HASHED, NATIVE_IO, NATIVE_LISTED, NATIVE_UNSTABLE, type NativeWalk } from './walk-native';
+import { errnoError, loadNativeWalk, NATIVE_FALLBACK, NATIVE_GONE, NATIVE_HASHED, NATIVE_IO, NATIVE_LISTED, NATIVE_UNSTABLE, STAMP_VERSION, type NativeWalk } from './walk-native';
 
 /**
  * A walker thread: lists folders with synchronous calls (the fastest way to
@@ -214,9 +214,9 @@ export class Walker {
      * entry is a regular file or a folder: then its files are exactly what the
      * stamp mixes, and nothing else of it (a link, a FIFO) can be in the index.
      */
-    let stampable = native !== null && !task.part;
-    // A first index shares big folders, for their hashing; a re-scan stats them whole, for their stamps.
-    const mayShare = this.setup.hashSmall;
+    let stampable = native !== null && native.stampVersion === STAMP_VERSION && !task.part;
+    // A first index shares big folders, for their hashing; a re-scan stats them whole, for their stamps (the JavaScript walker makes none).
+    const mayShare = this.setup.hashSmall || !stampable;
     for (let k = 0; k < count; k++) {
       // A big folder is shared with an idle walker: it takes the second half of what is left.
       if (mayShare && k % SHARE_EVERY === 0 && count - k >= 2 * SHARE_EVERY && Atomics.load(this.setup.hungry, 0) > 0) {
@@ -245,7 +245,7 @@ export class Walker {
     }
     if (native && picks.length > 0) {
       const stored = stampable ? this.setup.stamps?.get(Buffer.from(task.rel).toString('latin1')) : undefined;
-      if (!stored || !this.unchanged(native, task, names, relPrefix, picks, pickFlags, stored)) {
+      if (!stored || !this.tryCover(native, task, names, relPrefix, picks, pickFlags, stored)) {
         this.hashNatively(native, task, names, relPrefix, absPrefix, picks, pickFlags, dvc, ignores, stampable);
       }
     }
@@ -255,11 +255,12 @@ export class Walker {
   /**
    * A re-scan's look at a folder the index has a stamp for: its files are
    * stat'ed into a scratch batch, and if the stamp comes out the same, the
-   * folder is reported covered and none of its files is listed. False: it
-   * changed (or a file could not be stat'ed as a regular file); the caller
-   * lists it the usual way.
+   * folder is reported covered (its stamp is queued for the next batch, its
+   * files counted towards that batch's size) and none of its files is
+   * listed. False: it changed (or a file could not be stat'ed as a regular
+   * file); nothing is reported, and the caller lists it the usual way.
    */
-  private unchanged(native: NativeWalk, task: FolderTask, names: Names, relPrefix: Buffer, picks: number[], pickFlags: number[], stored: Uint8Array): boolean {
+  private tryCover(native: NativeWalk, task: FolderTask, names: Names, relPrefix: Buffer, picks: number[], pickFlags: number[], stored: Uint8Array): boolean {
     const scratch = (this.scratch ??= new FileBatchBuilder(this.setup.batchSize));
     const all = Uint32Array.from(picks);
     const allFlags = Uint8Array.from(pickFlags);
@@ -280,7 +281,8 @@ export class Walker {
       from += n;
     }
     scratch.clear();
-    if (Buffer.compare(stamp, stored) !== 0) return false;
+    // An all-zero stamp is none (an addon that did not mix one): never taken as unchanged.
+    if (Buffer.compare(stamp, stored) !== 0 || stamp.every((x) => x === 0)) return false;
     this.stamps.push({ rel: task.rel, utf8: task.utf8, stamp, files: all.length, bytes, covered: true });
     this.coveredFiles += all.length;
     return true;

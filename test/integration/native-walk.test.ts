@@ -283,6 +283,29 @@ describe('the walker thread sharing folders and reporting failures, with and wit
   });
   const seen: string[] = [];
 
+  it('stamps a folder as it lists it, covers it on a re-scan while nothing in it changed, and takes no stamp from an addon that makes none', () => {
+    const dir = join(root, 'stamped');
+    mkdirSync(dir);
+    for (const n of ['a.txt', 'b.txt', 'c.txt']) writeFileSync(join(dir, n), n);
+    const walkOnce = (nat: NativeWalk, stamps?: Map<string, Uint8Array>) => {
+      const messages: WalkMessage[] = [];
+      new Walker({ ...setupFor(2000, 0), hashSmall: stamps === undefined, ...(stamps ? { stamps } : {}) }, (m) => messages.push(m), nat).walk(task(dir, 'stamped'));
+      return { stamps: messages.flatMap((m) => m.stamps), listed: messages.reduce((n, m) => n + m.files.count, 0) };
+    };
+    const first = walkOnce(native);
+    expect(first.stamps).toEqual([expect.objectContaining({ files: 3, bytes: 15, covered: false, utf8: true })]);
+    const stored = new Map([['stamped', first.stamps[0]!.stamp]]);
+    expect(walkOnce(native, stored)).toMatchObject({ stamps: [{ files: 3, covered: true }], listed: 0 });
+    writeFileSync(join(dir, 'b.txt'), 'b, changed');
+    const changed = walkOnce(native, stored);
+    expect(changed).toMatchObject({ stamps: [{ files: 3, covered: false }], listed: 3 });
+    expect(Buffer.compare(changed.stamps[0]!.stamp, first.stamps[0]!.stamp)).not.toBe(0);
+    // An addon built from older sources: it takes the stamp argument and leaves it as it was, all zeros.
+    const stale: NativeWalk = { ...native, stampVersion: undefined, hashFiles: (...args: Parameters<NativeWalk['hashFiles']>) => native.hashFiles(...(args.slice(0, 11) as Parameters<NativeWalk['hashFiles']>)) };
+    expect(walkOnce(stale)).toMatchObject({ stamps: [], listed: 3 });
+    expect(walkOnce(stale, new Map([['stamped', new Uint8Array(16)]]))).toMatchObject({ stamps: [], listed: 3 });
+  });
+
   it('sends a failure with the batch that holds its file, even when a file listed after it fills that batch', () => {
     const dir = join(root, 'attribution');
     mkdirSync(dir);

@@ -36,8 +36,9 @@ export function takeFolderStamps(db: WritableDb, storeId: number): StoreStamps {
   });
 }
 
-/** What a complete scan leaves for the next: the stamps of its clean folders (none are there: the scan took them). */
+/** What a complete scan leaves for the next: the stamps of its clean folders, in place of any there (another scan's). */
 export function saveFolderStamps(db: WritableDb, storeId: number, stamps: Iterable<NewFolderStamp>, coverAll: boolean): void {
+  db.statement(`DELETE FROM folder_stamps WHERE store_id = ?`).run(storeId);
   const insert = db.statement(`INSERT OR REPLACE INTO folder_stamps (store_id, dir, stamp, files) VALUES (?, ?, ?, ?)`);
   for (const s of stamps) insert.run(storeId, s.dir, s.stamp, s.files);
   db.statement(`UPDATE stores SET stamps_cover_all = ? WHERE id = ?`).run(coverAll ? 1 : 0, storeId);

@@ -140,19 +140,33 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   const stampsAtStart = takeFolderStamps(db, store.id);
   // PEDIGREE_FOLDER_STAMPS=0 compares every file as before stamps (the benchmark measures that case so; it is a way out, too).
   const useStamps = hadIndex && !options.rehash && stampsAtStart.byDir.size > 0 && process.env.PEDIGREE_FOLDER_STAMPS !== '0';
-  /** Stamps the walkers reported this scan, by folder (latin1): kept where every file of the folder ended the scan clean. */
+  /**
+   * Stamps the walkers reported this scan, by folder (latin1): kept where every
+   * file of the folder ended the scan clean. What a kept stamp promises, and
+   * what `dropCovered` and the end's shortcut rely on: the folder's present
+   * rows are exactly the `files` it mixed, each hashed, not racy, with its MD5
+   * where a DVC project wants one. Anything that could break that (a failed
+   * or racy hash, a move into the folder, an entry of it left unseen) marks
+   * the folder dirty.
+   *
+   * Three kinds of keys are about: stamps go by a folder's raw bytes as latin1
+   * (`latin1`, `parentLatin1`); the snapshot by `pathKey` (UTF-8, or a NUL and
+   * latin1 for paths that are not), whose folders `folderKeys` and
+   * `parentOfKey` give; what was left unseen by `unseenKeys`, in both forms.
+   */
   const reportedStamps = new Map<string, FolderStamp>();
   /** Folders some file of which ended the scan unhashed, racy or moved in: no stamp is kept for them. */
   const dirtyFolders = new Set<string>();
   const dirty = (rel: Uint8Array) => dirtyFolders.add(parentLatin1(rel));
   /** Folders found covered, as `folderKeys`: the index's files in them were not listed, and are not missing. */
   const coveredKeys = new Set<string>();
-  const covered = { folders: 0, files: 0 };
+  let coveredFolders = 0;
   /**
-   * The store's index by path. Loaded once the walkers are started (a third
-   * of an unchanged re-scan's time goes here: they list the first folders
-   * meanwhile, WALK_WINDOW_RESCAN batches ahead), or sooner if the store
-   * folder's check asks for it.
+   * The store's index by path. Without stamps it is loaded once the walkers
+   * are started (they list the first folders meanwhile, WALK_WINDOW_RESCAN
+   * batches ahead), or sooner if the store folder's check asks for it; with
+   * them, only when a batch lists files one by one (a folder changed) or the
+   * end of the scan needs it to find what is missing.
    */
   let snapshot = new Map<string, IndexedStat>();
   let snapshotLoaded = !hadIndex;
@@ -444,7 +458,11 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
 
   const onFindings = (findings: WalkFinding[]) => {
     for (const wf of findings) {
-      if (wf.unseen) unseen.push(...unseenKeys(wf.rel));
+      if (wf.unseen) {
+        unseen.push(...unseenKeys(wf.rel));
+        // Its folder keeps rows the walk did not see (kept as they were): that folder's stamp would not be of all its rows.
+        dirty(wf.rel);
+      }
       addFinding({ path: Buffer.from(wf.rel).toString('utf8') || '.', code: wf.code, severity: wf.severity, message: wf.message });
     }
   };
@@ -517,8 +535,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     counts.bytes += st.bytes;
     counts.unchanged += st.files;
     progress.filesSeen += st.files;
-    covered.folders++;
-    covered.files += st.files;
+    coveredFolders++;
     for (const k of folderKeys(st.rel, st.utf8)) coveredKeys.add(k);
   };
 
@@ -661,7 +678,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
        * one, and the last scan left every present file in a stamped folder:
        * nothing is missing, and the index need not be read at all.
        */
-      const allCovered = useStamps && !snapshotLoaded && stampsAtStart.coverAll && unseen.length === 0 && covered.folders === stampsAtStart.byDir.size && covered.files === stampsAtStart.files;
+      const allCovered = useStamps && !snapshotLoaded && stampsAtStart.coverAll && unseen.length === 0 && coveredFolders === stampsAtStart.byDir.size;
       if (!cancelled && !fatal && !allCovered && haveSnapshot()) dropCovered();
       if (unseen.length > 0) {
         const hidden = new Set(unseen);
@@ -714,7 +731,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       storePath: store.path,
       status,
       ...counts,
-      unchangedFolders: covered.folders,
+      unchangedFolders: coveredFolders,
       seconds,
       bytesPerSecond: seconds > 0 ? counts.bytesHashed / seconds : 0,
       filesPerSecond: seconds > 0 ? counts.files / seconds : 0,
