@@ -5,7 +5,7 @@ import type { ApiEvent, ApiHandlers } from '../../shared/api';
 import { ApiError } from '../../shared/errors';
 import type { Store } from '../../shared/domain';
 import { closeDb, openWorkspaceDb, schemaVersion, type WritableDb } from '../db/connection';
-import { countPresentFiles, missingFileIndexes, searchFileRows, workspaceTotals } from '../db/files';
+import { countPresentFiles, missingFileIndexes, searchFileRows, workspaceTotals, type ListedFiles } from '../db/files';
 import { countFindings, insertFinding, listFindingRows } from '../db/findings';
 import { listScanSummaries, markInterruptedScans, scansRunningElsewhere, type ScanOwner } from '../db/scans';
 import { deleteStore, describeStore, findStoreByPath, getStore, insertStore, listStoreRecords, setStoreStatus, type StoreRecord } from '../db/stores';
@@ -225,7 +225,8 @@ export class Workspace {
       .then(async (summary) => {
         // The lineage is read again after a complete scan that changed something, so it follows the files.
         const changed = summary.new + summary.changed + summary.moved + summary.missing > 0;
-        if (summary.status === 'done' && (changed || getMeta(this.db, lineageKey(storeId)) === null)) await this.extractLineage(storeId, handle.settled);
+        const listed = handle.takeListedFiles();
+        if (summary.status === 'done' && (changed || getMeta(this.db, lineageKey(storeId)) === null)) await this.extractLineage(storeId, handle.settled, listed);
       })
       .catch(() => {
         // extractLineage records reader failures as findings; a scan's own outcome is in its summary
@@ -243,8 +244,8 @@ export class Workspace {
   }
 
   /** Reads a store's lineage with every reader that recognises it; `beforeWrite`: what must be over before the graph is written (a scan's index rebuild). */
-  async extractLineage(storeId: number, beforeWrite?: Promise<void>): Promise<ExtractSummary> {
-    const summary = await extractStoreLineage(this.db, this.getStore(storeId), this.options.readers ?? storeReaders, { beforeWrite });
+  async extractLineage(storeId: number, beforeWrite?: Promise<void>, listed?: ListedFiles | null): Promise<ExtractSummary> {
+    const summary = await extractStoreLineage(this.db, this.getStore(storeId), this.options.readers ?? storeReaders, { beforeWrite, listed });
     setMeta(this.db, lineageKey(storeId), new Date().toISOString());
     this.lastExtract.set(storeId, summary);
     // Registries the store holds (MLflow's, GTO tags) become registered models, keeping their own names and numbers.

@@ -373,6 +373,29 @@ const SINGLE_DIGEST_LOOKUPS = 256;
  * index), then all of the store's in one query.
  */
 export function presentFilesOfStore(db: ReadableDb, storeId: number): Map<string, { size: number; sha256: string | null; md5: string | null; kind: FileKind }> {
+  const stmt = db.statement(`SELECT display_path, size, kind FROM files WHERE store_id = ? AND state = 'present'`);
+  const rows = stmt.raw(true).all(storeId) as [string, number, FileKind][];
+  stmt.raw(false);
+  const digestsOf = digestLookup(db, storeId);
+  return new Map(rows.map((r) => [r[0], new PresentFile(r[1], r[2], r[0], digestsOf)]));
+}
+
+/** A store's present files as a scan that just wrote every row of it knows them (a first index): what `presentFilesOfStore` reads, without reading it. */
+export interface ListedFiles {
+  paths: string[];
+  sizes: number[];
+  kinds: FileKind[];
+}
+
+/** The same map as `presentFilesOfStore`, from what the scan listed: paths in the order their rows were written. */
+export function presentFilesFromListing(db: ReadableDb, storeId: number, listed: ListedFiles): Map<string, { size: number; sha256: string | null; md5: string | null; kind: FileKind }> {
+  const digestsOf = digestLookup(db, storeId);
+  const map = new Map<string, PresentFile>();
+  for (let i = 0; i < listed.paths.length; i++) map.set(listed.paths[i]!, new PresentFile(listed.sizes[i]!, listed.kinds[i]!, listed.paths[i]!, digestsOf));
+  return map;
+}
+
+function digestLookup(db: ReadableDb, storeId: number): (path: string) => [string | null, string | null] | undefined {
   let all: Map<string, [string | null, string | null]> | null = null;
   let single = 0;
   const digestsOf = (path: string): [string | null, string | null] | undefined => {
@@ -388,10 +411,7 @@ export function presentFilesOfStore(db: ReadableDb, storeId: number): Map<string
     }
     return all.get(path);
   };
-  const stmt = db.statement(`SELECT display_path, size, kind FROM files WHERE store_id = ? AND state = 'present'`);
-  const rows = stmt.raw(true).all(storeId) as [string, number, FileKind][];
-  stmt.raw(false);
-  return new Map(rows.map((r) => [r[0], new PresentFile(r[1], r[2], r[0], digestsOf)]));
+  return digestsOf;
 }
 
 export function fileIdAt(db: ReadableDb, storeId: number, displayPath: string): number | null {

@@ -1,5 +1,5 @@
 import { inTransaction, type WritableDb } from '../db/connection';
-import { presentFilesOfStore } from '../db/files';
+import { presentFilesFromListing, presentFilesOfStore, type ListedFiles } from '../db/files';
 import { clearStoreFindingsFrom, insertFinding } from '../db/findings';
 import { declaredDigestsOfStore, ensureFileNode, filesWithDigest, getNode, insertEdge, nodesOfKind, replaceStoreAudits, replaceStoreLineage } from '../db/lineage';
 import { auditCheckpoint } from './audit';
@@ -25,9 +25,11 @@ export interface ExtractSummary {
  * files: equal digests become hash-matched edges (across stores too), a
  * different digest on the very file a store names becomes a mismatch finding.
  */
-export async function extractStoreLineage(db: WritableDb, store: StoreRecord, readers: readonly StoreReader[], opts: { beforeWrite?: Promise<void> } = {}): Promise<ExtractSummary> {
+export async function extractStoreLineage(db: WritableDb, store: StoreRecord, readers: readonly StoreReader[], opts: { beforeWrite?: Promise<void>; listed?: ListedFiles | null } = {}): Promise<ExtractSummary> {
   const t0 = performance.now();
-  const ctx: ReaderContext = { root: store.path, files: presentFilesOfStore(db, store.id) };
+  // After a first index, its files as the scan wrote them: the same as reading them back, without the read.
+  const files = opts.listed ? presentFilesFromListing(db, store.id, opts.listed) : presentFilesOfStore(db, store.id);
+  const ctx: ReaderContext = { root: store.path, files };
   const fragments: LineageFragment[] = [];
   const used: string[] = [];
   for (const reader of readers) {

@@ -1,7 +1,7 @@
 import type { ScanProgress, ScanStatus, ScanSummary } from '../../shared/domain';
 import type { ApiEvent } from '../../shared/api';
 import { inTransaction, setWalAutocheckpoint, WAL_AUTOCHECKPOINT_PAGES, type WritableDb } from '../db/connection';
-import { deleteFile, loadIndexSnapshot, storeHasIndex, markFileMissing, markFilePresent, moveFile, pathKey, sha256ByIds, statKey, updateChangedFile, type IndexedStat, type SeenFile } from '../db/files';
+import { deleteFile, loadIndexSnapshot, storeHasIndex, type ListedFiles, markFileMissing, markFilePresent, moveFile, pathKey, sha256ByIds, statKey, updateChangedFile, type IndexedStat, type SeenFile } from '../db/files';
 import { clearStoreScanFindings, insertFinding, type NewFinding } from '../db/findings';
 import { finishScan, insertScan, type ScanOwner } from '../db/scans';
 import { saveFolderStamps, takeFolderStamps } from '../db/stamps';
@@ -48,6 +48,8 @@ export interface ScanHandle {
   settled: Promise<void>;
   cancel(): void;
   progress(): ScanProgress;
+  /** After a complete first index: its files as the lineage read wants them, without reading them back (once; null otherwise). */
+  takeListedFiles(): ListedFiles | null;
 }
 
 const FLUSH_MS = 150;
@@ -663,6 +665,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   };
 
   let rebuilt: Promise<void> = Promise.resolve();
+  let listed: ListedFiles | null = null;
   const done = (async (): Promise<ScanSummary> => {
     let status: ScanStatus = 'done';
     try {
@@ -724,6 +727,8 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     }
     writer.flush(true); // the last of them; a failure sets `fatal`
     if (fatal) status = 'failed';
+    const listing = writer.takeListing(new Set(vanished));
+    listed = status === 'done' ? listing : null;
     const seconds = (performance.now() - t0) / 1000;
     const summary: ScanSummary = {
       scanId,
@@ -761,7 +766,12 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     () => rebuilt,
     () => rebuilt,
   );
-  return { scanId, storeId: store.id, done, settled, cancel: cancelNow, progress: () => ({ ...progress }) };
+  const takeListedFiles = () => {
+    const l = listed;
+    listed = null;
+    return l;
+  };
+  return { scanId, storeId: store.id, done, settled, cancel: cancelNow, progress: () => ({ ...progress }), takeListedFiles };
 }
 
 /** Moves: a vanished file whose digest a new file has; the old row keeps its identity. */

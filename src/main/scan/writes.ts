@@ -1,6 +1,6 @@
 import { inTransaction, type WritableDb } from '../db/connection';
 import type { FileKind } from '../../shared/domain';
-import { countFileRows, dropFileIndexes, insertHashedFile, insertSeenFile, restoreFileIndexes, setFileDigests, setFileFormat } from '../db/files';
+import { countFileRows, dropFileIndexes, insertHashedFile, insertSeenFile, restoreFileIndexes, setFileDigests, setFileFormat, type ListedFiles } from '../db/files';
 import type { FileJob } from './file-job';
 
 /** Databases (by path) whose file indexes a scan of this process is rebuilding: another first index leaves them be meanwhile. */
@@ -21,6 +21,9 @@ const BULK_MAX_OTHER_ROWS = 250_000;
  * writers (another store's scan, a registry edit) wait that long at most.
  */
 const BULK_MAX_ROWS = 1_000_000;
+
+/** Rows a first index remembers for the lineage read after it (see `listed`); past them it reads them back from the table. */
+const LISTING_MAX_ROWS = 2_000_000;
 
 /** Builds the missing file indexes (see rebuildFileIndexes in index-build.ts); resolves when done, never rejects. */
 export type Rebuild = (db: WritableDb) => Promise<void>;
@@ -52,6 +55,12 @@ export class ScanWriter {
   private readonly bulkMaxRows: number;
   /** Called when the indexes are dropped: whatever will rebuild them may get ready meanwhile. */
   private readonly onBulk: (() => void) | undefined;
+  /**
+   * A first index: each row's path, size and kind as it is written (its job
+   * where a hash may still correct the kind), so that the lineage read after
+   * the scan need not read the rows back. Null past LISTING_MAX_ROWS.
+   */
+  private listing: { paths: string[]; sizes: number[]; kinds: (FileKind | FileJob)[] } | null;
 
   constructor(
     private readonly db: WritableDb,
@@ -70,6 +79,39 @@ export class ScanWriter {
           resolve();
         }));
     this.bulkMaxRows = opts.bulkMaxRows ?? BULK_MAX_ROWS;
+    this.listing = firstIndex ? { paths: [], sizes: [], kinds: [] } : null;
+  }
+
+  private listed(path: string, size: number, kind: FileKind | FileJob): void {
+    const l = this.listing;
+    if (!l) return;
+    if (l.paths.length >= LISTING_MAX_ROWS) {
+      this.listing = null;
+      return;
+    }
+    l.paths.push(path);
+    l.sizes.push(size);
+    l.kinds.push(kind);
+  }
+
+  /**
+   * The rows a first index wrote, as `presentFilesOfStore` would read them
+   * (in the order written), less `gone` (rows marked missing since); null
+   * when not a first index, or too many to keep. Given once.
+   */
+  takeListing(gone: ReadonlySet<FileJob>): ListedFiles | null {
+    const l = this.listing;
+    this.listing = null;
+    if (!l) return null;
+    const out: ListedFiles = { paths: [], sizes: [], kinds: [] };
+    for (let i = 0; i < l.paths.length; i++) {
+      const k = l.kinds[i]!;
+      if (typeof k !== 'string' && gone.has(k)) continue;
+      out.paths.push(l.paths[i]!);
+      out.sizes.push(l.sizes[i]!);
+      out.kinds.push(typeof k === 'string' ? k : k.seen.kind);
+    }
+    return out;
   }
 
   /** Writes wait for a rebuild in the middle of the scan; the scanner holds its batches meanwhile. */
@@ -96,6 +138,7 @@ export class ScanWriter {
   insert(f: FileJob, now: string): number {
     f.id = insertSeenFile(this.db, this.storeId, f.seen, now, f.digest);
     this.rowsWritten++;
+    this.listed(f.seen.displayPath, f.seen.size, f);
     return f.id;
   }
 
@@ -103,6 +146,7 @@ export class ScanWriter {
   insertHashed(relPath: Buffer, displayPath: string, name: string, size: number, mtimeNs: bigint, ctimeNs: bigint, inode: string, device: string, kind: FileKind, format: string | null, sha256: string, md5: string | null, racy: boolean, now: string): void {
     insertHashedFile(this.db, this.storeId, relPath, displayPath, name, size, mtimeNs, ctimeNs, inode, device, kind, format, sha256, md5, racy, now);
     this.rowsWritten++;
+    this.listed(displayPath, size, kind);
   }
 
   /** A new small file, written with its digest at a later flush. */
