@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { ensureDemoStore } from '../../demo/demo-store';
 import { userDataDir } from '../../core/paths';
-import { startServer } from '../../server/server';
 import { EXIT_OK, UsageError, type Command } from '../command';
 import { createProgressPrinter } from '../progress';
 
@@ -34,6 +33,9 @@ export const serveCommand: Command = {
       staticDir: ctx.paths.rendererDir,
       log: process.env.PEDIGREE_DEBUG ? (m: string) => ctx.err.write(`${m}\n`) : undefined,
     };
+    // Loaded here, not with the CLI: the server and its WebSocket library load most of Node's network modules,
+    // which every other command (an `index` of a store, say) would otherwise pay for at start-up.
+    const { startServer } = await import('../../server/server');
     // A stable default port keeps bookmarks working across launches; when it is taken, any free port will do.
     const server = await startServer({ ...options, port }).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'EADDRINUSE' && ctx.flags.port === undefined) return startServer({ ...options, port: 0 });
