@@ -90,23 +90,23 @@ export interface FileDigest {
  * comes back soon after the walk listed it; others get theirs with `setFileDigests`.
  */
 export function insertSeenFile(db: WritableDb, storeId: number, f: SeenFile, now: string, digest: FileDigest | null = null): number {
+  return insertFileRow(db, storeId, f.relPath, f.displayPath, f.name, f.size, f.mtimeNs, f.ctimeNs, f.inode, f.device, f.kind, f.format, digest?.sha256 ?? null, digest?.md5 ?? null, digest?.racy ?? false, digest ? now : null, now);
+}
+
+/** A new row for a file hashed as it was listed, from its values (a first index writes most of its rows so). */
+export function insertHashedFile(db: WritableDb, storeId: number, relPath: Buffer, displayPath: string, name: string, size: number, mtimeNs: bigint, ctimeNs: bigint, inode: string, device: string, kind: FileKind, format: string | null, sha256: string, md5: string | null, racy: boolean, now: string): void {
+  insertFileRow(db, storeId, relPath, displayPath, name, size, mtimeNs, ctimeNs, inode, device, kind, format, sha256, md5, racy, now, now);
+}
+
+function insertFileRow(db: WritableDb, storeId: number, relPath: Buffer, displayPath: string, name: string, size: number, mtimeNs: bigint, ctimeNs: bigint, inode: string, device: string, kind: FileKind, format: string | null, sha256: string | null, md5: string | null, racy: boolean, hashedAt: string | null, now: string): number {
   return Number(
     db
       .statement(
         `INSERT INTO files (store_id, rel_path, display_path, name, size, mtime_ns, ctime_ns, inode, device, kind, format, sha256, md5, racy, hashed_at, first_seen, last_seen)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(storeId, f.relPath, f.displayPath, f.name, f.size, f.mtimeNs, f.ctimeNs, f.inode, f.device, f.kind, f.format, digest?.sha256 ?? null, digest?.md5 ?? null, digest?.racy ? 1 : 0, digest ? now : null, now, now)
-      .lastInsertRowid,
+      .run(storeId, relPath, displayPath, name, size, mtimeNs, ctimeNs, inode, device, kind, format, sha256, md5, racy ? 1 : 0, hashedAt, now, now).lastInsertRowid,
   );
-}
-
-/** A new row for a file hashed as it was listed, from its values (a first index writes most of its rows so). */
-export function insertHashedFile(db: WritableDb, storeId: number, relPath: Buffer, displayPath: string, name: string, size: number, mtimeNs: bigint, ctimeNs: bigint, inode: string, device: string, kind: FileKind, format: string | null, sha256: string, md5: string | null, racy: boolean, now: string): void {
-  db.statement(
-    `INSERT INTO files (store_id, rel_path, display_path, name, size, mtime_ns, ctime_ns, inode, device, kind, format, sha256, md5, racy, hashed_at, first_seen, last_seen)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ).run(storeId, relPath, displayPath, name, size, mtimeNs, ctimeNs, inode, device, kind, format, sha256, md5, racy ? 1 : 0, now, now, now);
 }
 
 /**
