@@ -49,7 +49,7 @@ describe('the files a first index hands to the lineage read', () => {
       expect(scan!.takeListedFiles()).toBeNull(); // given once
       await scan!.settled;
       const db = ws.db;
-      const fromListing = presentFilesFromListing(db, scan!.storeId, listed!);
+      const fromListing = presentFilesFromListing(db, scan!.storeId, listed!)!;
       const fromIndex = presentFilesOfStore(db, scan!.storeId);
       // In any order: the query's follows whichever index SQLite picks.
       const flat = (m: ReturnType<typeof presentFilesOfStore>) => [...m].map(([p, f]) => ({ p, size: f.size, kind: f.kind, sha256: f.sha256, md5: f.md5 })).sort((a, b) => (a.p < b.p ? -1 : 1));
@@ -57,6 +57,26 @@ describe('the files a first index hands to the lineage read', () => {
       expect(fromListing.size).toBe(summary.files);
       expect(fromListing.get('weights/real-big.bin')!.kind).toBe('checkpoint');
       expect(fromListing.get('weights/real.bin')!.kind).toBe('checkpoint');
+    } finally {
+      await ws.close();
+    }
+  });
+
+  it('are read back after all where two raw names decode to one display path: which of the two the map holds is the query\'s', async () => {
+    const dir = temp.make();
+    const store = join(dir, 'store');
+    buildTree(store, [['a.txt', 'a']]);
+    writeFileSync(Buffer.from(join(store, 'x\xfe.dat'), 'latin1'), 'a text file');
+    writeFileSync(Buffer.from(join(store, 'x\xff.dat'), 'latin1'), Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(40)]));
+    ageTree(store);
+    const ws = openWorkspace(join(dir, 'p.db'));
+    try {
+      const { scan } = ws.addStore({ path: store });
+      await scan!.done;
+      const listed = scan!.takeListedFiles()!;
+      expect(listed.paths.length).toBe(3);
+      await scan!.settled;
+      expect(presentFilesFromListing(ws.db, scan!.storeId, listed)).toBeNull();
     } finally {
       await ws.close();
     }

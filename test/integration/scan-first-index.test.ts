@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { finished, indexStore, listFiles, listStores, spawnCli, WORKERS_DIR } from '../helpers/cli';
+import { finished, indexStore, listFiles, listStores, REPO, spawnCli, WORKERS_DIR } from '../helpers/cli';
 import { Workspace } from '../../src/main/core/workspace';
 import { closeDb, openWorkspaceDb } from '../../src/main/db/connection';
 import type { ScanProgress } from '../../src/shared/domain';
@@ -30,6 +30,8 @@ const ALL_INDEXES = ['files_md5', 'files_path_nocase', 'files_sha256', 'files_si
 /** The built workers copied to `dir` (those `keep` says yes to), for tests that take one away or wrap it. */
 function copyOfWorkers(dir: string, keep: (file: string) => boolean = () => true): string {
   mkdirSync(dir);
+  // The index builder opens the workspace with better-sqlite3: found from the copies as from the originals.
+  symlinkSync(join(REPO, 'node_modules'), join(dir, 'node_modules'));
   for (const f of readdirSync(WORKERS_DIR)) if (keep(f)) copyFileSync(join(WORKERS_DIR, f), join(dir, f));
   return dir;
 }
@@ -162,6 +164,42 @@ describe('a first index', () => {
       await ws.close();
     }
   });
+
+  it('writes what is left when a rebuild in the middle of the scan starts after the walk: the last digests, kinds and missing marks wait for it', async () => {
+    const dir = temp.make();
+    const store = join(dir, 'store');
+    const n = 6000;
+    buildTree(store, smallFiles(n, 300));
+    // Hashed by the pool after the walk, slowly: the flush that crosses the limit comes while they are read.
+    const head = Buffer.from('{"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}');
+    const len = Buffer.alloc(8);
+    len.writeBigUInt64LE(BigInt(head.length));
+    writeFileSync(join(store, 'real-big.bin'), Buffer.concat([len, head, Buffer.alloc(24 * MB, 1)]));
+    writeFileSync(join(store, 'quick-big.bin'), Buffer.alloc(2 * MB, 2));
+    writeFileSync(join(store, 'a.txt'), 'two names');
+    linkSync(join(store, 'a.txt'), join(store, 'a-link.txt'));
+    ageTree(store);
+    // The builder as built, 3 s slow to start once told to go (as five indexes over a million rows are).
+    const workers = copyOfWorkers(join(dir, 'workers'));
+    renameSync(join(workers, 'index-build.js'), join(workers, 'index-build-real.js'));
+    writeFileSync(
+      join(workers, 'index-build.js'),
+      `const p = require('node:worker_threads').parentPort; const once = p.once.bind(p);\np.once = (ev, fn) => once(ev, (m) => (m === 'go' ? setTimeout(() => fn(m), 3000) : fn(m)));\nrequire('./index-build-real.js');\n`,
+    );
+    const db = join(dir, 'pedigree.db');
+    const ws = Workspace.open({ dbPath: db, workersDir: workers, mode: 'cli', version: 'test', bulkMaxRows: n + 4, throttleMs: 150, hashThreads: 2 });
+    try {
+      const summary = await ws.addStore({ path: store }).scan!.done;
+      await ws.idle();
+      expect(summary).toMatchObject({ status: 'done', files: n + 4, hashed: n + 4, errors: 0 });
+      const rows = rawFiles(db);
+      for (const [p, f] of rows) expect(f.sha256, p).toBe(sha256Of(join(store, p)));
+      expect(withDb(db, (d) => d.raw.prepare(`SELECT kind, format FROM files WHERE display_path = 'real-big.bin'`).get())).toEqual({ kind: 'checkpoint', format: 'safetensors' });
+      expect(fileIndexes(db)).toEqual(ALL_INDEXES);
+    } finally {
+      await ws.close();
+    }
+  }, 60_000);
 
   it('keys paths by their bytes: a name in UTF-8 and its latin-1 twin stay two files, and a re-scan finds both unchanged', async () => {
     const dir = temp.make();

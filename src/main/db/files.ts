@@ -387,12 +387,16 @@ export interface ListedFiles {
   kinds: FileKind[];
 }
 
-/** The same map as `presentFilesOfStore`, from what the scan listed: paths in the order their rows were written. */
-export function presentFilesFromListing(db: ReadableDb, storeId: number, listed: ListedFiles): Map<string, { size: number; sha256: string | null; md5: string | null; kind: FileKind }> {
+/**
+ * The same map as `presentFilesOfStore`, from what the scan listed; null where
+ * two files share a display path (two raw names that are not UTF-8, decoded
+ * alike): which of them the map holds is then the query's, read it back.
+ */
+export function presentFilesFromListing(db: ReadableDb, storeId: number, listed: ListedFiles): Map<string, { size: number; sha256: string | null; md5: string | null; kind: FileKind }> | null {
   const digestsOf = digestLookup(db, storeId);
   const map = new Map<string, PresentFile>();
   for (let i = 0; i < listed.paths.length; i++) map.set(listed.paths[i]!, new PresentFile(listed.sizes[i]!, listed.kinds[i]!, listed.paths[i]!, digestsOf));
-  return map;
+  return map.size === listed.paths.length ? map : null;
 }
 
 function digestLookup(db: ReadableDb, storeId: number): (path: string) => [string | null, string | null] | undefined {

@@ -28,7 +28,7 @@ export interface ExtractSummary {
 export async function extractStoreLineage(db: WritableDb, store: StoreRecord, readers: readonly StoreReader[], opts: { beforeWrite?: Promise<void>; listed?: ListedFiles | null } = {}): Promise<ExtractSummary> {
   const t0 = performance.now();
   // After a first index, its files as the scan wrote them: the same as reading them back, without the read.
-  const files = opts.listed ? presentFilesFromListing(db, store.id, opts.listed) : presentFilesOfStore(db, store.id);
+  const files = (opts.listed && presentFilesFromListing(db, store.id, opts.listed)) || presentFilesOfStore(db, store.id);
   const ctx: ReaderContext = { root: store.path, files };
   const fragments: LineageFragment[] = [];
   const used: string[] = [];

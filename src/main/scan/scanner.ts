@@ -269,9 +269,11 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
         builder = undefined;
         // Checkpointing again only once the builder is told to go: the rebuild's own commits checkpoint what the
         // rows left in the WAL, on its thread, instead of this thread's first commit (its mark) before it may start.
-        const rebuilt = rebuildFileIndexes(d, ctx.indexWorkerFile, ctx.owner, ready);
-        ownCheckpoints();
-        return rebuilt;
+        try {
+          return rebuildFileIndexes(d, ctx.indexWorkerFile, ctx.owner, ready);
+        } finally {
+          ownCheckpoints();
+        }
       },
       // The indexes are dropped: the worker that rebuilds them starts now, so it is ready when the rows are in,
       // and meanwhile it checkpoints the WAL, which this thread's commits would otherwise do (a third of their cost).
@@ -664,6 +666,19 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     saveFolderStamps(db, store.id, kept, unseen.length === 0 && files === counts.files);
   };
 
+  /**
+   * Writes everything still waiting. A rebuild of the indexes in the middle
+   * of the scan (the table grew past bulkMaxRows, maybe in a flush after the
+   * walk) holds the writes back: they wait for it, or they would be lost.
+   */
+  const flushAll = async () => {
+    for (;;) {
+      while (writer.midRebuild) await writer.midRebuild;
+      writer.flush(true);
+      if (!writer.midRebuild) return;
+    }
+  };
+
   let rebuilt: Promise<void> = Promise.resolve();
   let listed: ListedFiles | null = null;
   const done = (async (): Promise<ScanSummary> => {
@@ -700,7 +715,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
           counts.missing++;
         }
       }
-      writer.flush(true);
+      await flushAll();
       if (!cancelled && !fatal) {
         progress.phase = 'finishing';
         const now = nowIso();
@@ -725,7 +740,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
       clearInterval(flushTimer);
       clearInterval(progressTimer);
     }
-    writer.flush(true); // the last of them; a failure sets `fatal`
+    await flushAll(); // the last of them; a failure sets `fatal`
     if (fatal) status = 'failed';
     const listing = writer.takeListing(new Set(vanished));
     listed = status === 'done' ? listing : null;

@@ -97,7 +97,8 @@ export class ScanWriter {
   /**
    * The rows a first index wrote, as `presentFilesOfStore` would read them
    * (in the order written), less `gone` (rows marked missing since); null
-   * when not a first index, or too many to keep. Given once.
+   * when not a first index, or too many to keep. Given once, when the scan's
+   * writes are over: a job's kind is read now, after any hash corrected it.
    */
   takeListing(gone: ReadonlySet<FileJob>): ListedFiles | null {
     const l = this.listing;
