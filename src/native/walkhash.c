@@ -19,8 +19,12 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#endif
 #include "digest.h"
 
 #ifndef O_NOATIME
@@ -489,6 +493,37 @@ static napi_value hash_files(napi_env env, napi_callback_info info) {
   return number(env, (double)added);
 }
 
+/*
+ * backgroundThread(nice): lowers the calling thread's priority (Linux: its
+ * own nice value; macOS: the background band), so that a scan's threads give
+ * way to the UI and to the thread that answers it. Returns 0 or errno.
+ * Raising one's nice value needs no privilege; it is never lowered again.
+ */
+static napi_value background_thread(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t nice = 0;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &nice) != napi_ok) {
+    napi_throw_type_error(env, NULL, "backgroundThread(nice: number)");
+    return NULL;
+  }
+  int err = 0;
+#if defined(__linux__)
+  /* On Linux a thread is scheduled on its own: PRIO_PROCESS with its thread id sets that thread's nice value only. */
+  pid_t tid = (pid_t)syscall(SYS_gettid);
+  errno = 0;
+  int now = getpriority(PRIO_PROCESS, (id_t)tid);
+  if (now == -1 && errno != 0) err = errno;
+  else if (now < nice && setpriority(PRIO_PROCESS, (id_t)tid, nice) != 0) err = errno;
+#elif defined(__APPLE__) && defined(PRIO_DARWIN_THREAD)
+  if (setpriority(PRIO_DARWIN_THREAD, 0, PRIO_DARWIN_BG) != 0) err = errno;
+#else
+  err = ENOSYS;
+#endif
+  return number(env, (double)err);
+}
+
 /* digest(data, 'sha256' | 'md5'): for the tests, which check both against node:crypto. */
 static napi_value digest(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -519,6 +554,7 @@ NAPI_MODULE_INIT() {
     {"listFolder", NULL, list_folder, NULL, NULL, NULL, napi_enumerable, NULL},
     {"hashFiles", NULL, hash_files, NULL, NULL, NULL, napi_enumerable, NULL},
     {"digest", NULL, digest, NULL, NULL, NULL, napi_enumerable, NULL},
+    {"backgroundThread", NULL, background_thread, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_value accelerated;
   napi_get_boolean(env, pd_sha256_accelerated(), &accelerated);

@@ -1,6 +1,9 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, readSync, type BigIntStats } from 'node:fs';
+import { join } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { openForHash, readSmall, SMALL_FILE } from './read-hash';
+import { loadNativeWalk, NATIVE_WALK_FILE, scanThreadInBackground } from './walk-native';
 import { HEAD_BYTES } from '../main/scan/file-batch';
 import { HASH_CHUNK, type HashJob, type HashOutcome, type HashTask } from '../main/scan/protocol';
 
@@ -10,6 +13,9 @@ import { HASH_CHUNK, type HashJob, type HashOutcome, type HashTask } from '../ma
  * (one per core) overlap each other's reads and hashing. A file whose stat
  * changes while it is read is reported unstable, not hashed.
  */
+
+// A pool thread hashes for scans: it gives way to the UI, as the walkers do (the addon beside this bundle does it).
+if (!isMainThread) scanThreadInBackground(loadNativeWalk(join(__dirname, NATIVE_WALK_FILE)).native);
 
 // One task at a time per worker (see hash-pool.ts), so one buffer serves every task.
 let buffer: Buffer | null = null;

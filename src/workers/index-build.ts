@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadNativeWalk, NATIVE_WALK_FILE, scanThreadInBackground } from './walk-native';
 import { checkpointPassive, closeDb, openWorkspaceDb, type WritableDb } from '../main/db/connection';
 import { restoreFileIndexes } from '../main/db/files';
 
@@ -30,6 +32,8 @@ export type IndexBuildResult = { ok: true; built: number } | { ok: false; messag
 if (parentPort && workerData && (workerData as { kind?: string }).kind === 'pedigree-index-build') {
   const port = parentPort;
   const request = workerData as IndexBuildRequest;
+  // A scan's work: it gives way to the UI, as the walkers do.
+  scanThreadInBackground(loadNativeWalk(join(__dirname, NATIVE_WALK_FILE)).native);
   const failed = (e: unknown): IndexBuildResult => ({ ok: false, message: e instanceof Error ? e.message : String(e), busy: String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY') });
   let db: WritableDb | null = null;
   let openError: unknown = null;

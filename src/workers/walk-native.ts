@@ -19,6 +19,9 @@ export const NATIVE_IO = 3;
 export const NATIVE_GONE = 4;
 export const NATIVE_FALLBACK = 5;
 
+/** The walker's native half, built beside the worker bundles (scripts/build-native.mjs). */
+export const NATIVE_WALK_FILE = 'walkhash.node';
+
 /** The stamps this walker knows (src/native/walkhash.c, STAMP_VERSION): an addon with others is used for no stamp. */
 export const STAMP_VERSION = 1;
 
@@ -51,6 +54,24 @@ export interface NativeWalk {
   sha256Accelerated: boolean;
   /** The folder stamps hashFiles mixes (absent: an addon that makes none); see STAMP_VERSION. */
   stampVersion?: number;
+  /** Lowers the calling thread's priority to `nice` (never raises it); 0 or errno. Absent in addons built before it. */
+  backgroundThread?(nice: number): number;
+}
+
+/**
+ * The nice value of a scan's threads (walkers, hashers, the index builder):
+ * they give way to the UI and to the thread that answers it, as desktop
+ * indexers do, without stopping when something else keeps the machine busy.
+ */
+export const SCAN_NICE = 5;
+
+/** Runs the calling thread at SCAN_NICE, where the addon `file` loads and can; quietly not otherwise. */
+export function scanThreadInBackground(native: NativeWalk | null): void {
+  try {
+    native?.backgroundThread?.(SCAN_NICE);
+  } catch {
+    // an older addon, or a platform without thread priorities: the thread runs as it was
+  }
 }
 
 /** The addon at `file`, or null (with why) when it is absent, disabled or cannot be loaded. */

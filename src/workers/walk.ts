@@ -4,7 +4,7 @@ import ignore, { type Ignore } from 'ignore';
 import { batchBuffers, FileBatchBuilder, FLAG_DVC, FLAG_NOT_UTF8, FLAG_VIA_LINK } from '../main/scan/file-batch';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, isInside, type FolderPart, type FolderStamp, type FolderTask, type SkipKeys, type HandedBack, type HashFailure, type IgnoreRule, type WalkerSetup, type WalkFinding, type WalkMessage } from '../main/scan/protocol';
 import { md5Of, openForHash, readSmall, sha256Of, SMALL_FILE } from './read-hash';
-import { errnoError, loadNativeWalk, NATIVE_FALLBACK, NATIVE_GONE, NATIVE_HASHED, NATIVE_IO, NATIVE_LISTED, NATIVE_UNSTABLE, STAMP_VERSION, type NativeWalk } from './walk-native';
+import { errnoError, loadNativeWalk, NATIVE_FALLBACK, NATIVE_GONE, NATIVE_HASHED, NATIVE_IO, NATIVE_LISTED, NATIVE_UNSTABLE, scanThreadInBackground, STAMP_VERSION, type NativeWalk } from './walk-native';
 
 /**
  * A walker thread: lists folders with synchronous calls (the fastest way to
@@ -145,6 +145,11 @@ export class Walker {
     this.coveredFiles = 0;
     this.handedBack = [];
     this.statAtNs = nowNs();
+  }
+
+  /** This thread gives way to the UI (see SCAN_NICE). */
+  toBackground(): void {
+    scanThreadInBackground(this.native);
   }
 
   skipFolders(keys: string[]): void {
@@ -500,6 +505,7 @@ function isValidUtf8(b: Buffer): boolean {
 if (parentPort && workerData && (workerData as { kind?: string }).kind === 'pedigree-walk') {
   const port = parentPort;
   const walker = new Walker(workerData as WalkerSetup, (m, transfer) => port.postMessage(m, transfer));
+  walker.toBackground();
   port.on('message', (m: FolderTask | SkipKeys) => {
     if ('skipKeys' in m) walker.skipFolders(m.skipKeys);
     else walker.walk(m);

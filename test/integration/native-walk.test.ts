@@ -8,7 +8,7 @@ import { batchPath, FileBatchBuilder, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_N
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, type FolderTask, type WalkerSetup, type WalkMessage } from '../../src/main/scan/protocol';
 import { Walker } from '../../src/workers/walk';
 import { NATIVE_WALK_FILE } from '../../src/main/scan/walk-pool';
-import { errnoError, loadNativeWalk, NATIVE_FALLBACK, NATIVE_GONE, NATIVE_HASHED, NATIVE_LISTED, NATIVE_UNSTABLE, type NativeWalk } from '../../src/workers/walk-native';
+import { errnoError, loadNativeWalk, NATIVE_FALLBACK, NATIVE_GONE, NATIVE_HASHED, NATIVE_LISTED, NATIVE_UNSTABLE, SCAN_NICE, type NativeWalk } from '../../src/workers/walk-native';
 import { WORKERS_DIR } from '../helpers/cli';
 import { text, walkTree, type WalkResult } from '../helpers/walk';
 
@@ -50,6 +50,29 @@ describe('the native walker (walkhash.node)', () => {
       console.log(JSON.stringify({ accelerated: m.exports.sha256Accelerated, bad }));`;
     const out = execFileSync(process.execPath, ['-e', script], { env: { ...process.env, PEDIGREE_SHA256_PORTABLE: '1' }, encoding: 'utf8' });
     expect(JSON.parse(out)).toEqual({ accelerated: false, bad: [] });
+  });
+
+  it.skipIf(process.platform !== 'linux')('runs a scan thread at a lower priority, that thread only, never raising it again', () => {
+    // In a fresh process: a worker thread asks for SCAN_NICE, then for less; its thread's nice value and the main thread's are read back.
+    const script = `
+      const { Worker } = require('node:worker_threads');
+      const nice = (tid) => Number(require('node:fs').readFileSync('/proc/self/task/' + tid + '/stat', 'utf8').split(') ')[1].split(' ')[16]);
+      const w = new Worker(\`
+        const { parentPort } = require('node:worker_threads');
+        const m = { exports: {} };
+        process.dlopen(m, \${JSON.stringify(${JSON.stringify(join(WORKERS_DIR, NATIVE_WALK_FILE))})});
+        const first = m.exports.backgroundThread(${SCAN_NICE});
+        const second = m.exports.backgroundThread(0);
+        const tid = require('node:fs').readlinkSync('/proc/thread-self').split('/').pop();
+        parentPort.postMessage({ first, second, tid });
+        setTimeout(() => {}, 300);
+      \`, { eval: true });
+      w.on('message', (r) => { console.log(JSON.stringify({ ...r, worker: nice(r.tid), main: nice(process.pid) })); process.exit(0); });`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { first: number; second: number; worker: number; main: number };
+    expect(out).toMatchObject({ first: 0, second: 0 });
+    // The main thread keeps the process's own (0, unless the tests run niced).
+    expect(out.worker).toBe(Math.max(SCAN_NICE, out.main));
+    expect(out.main).toBeLessThan(out.worker === out.main ? Infinity : out.worker);
   });
 
   it('lists a folder as readdir does: every name as raw bytes, files, folders and the rest (links, FIFOs) apart', () => {

@@ -11,8 +11,9 @@ import type { FolderStamp, FolderTask, HashFailure, SkipKeys, WalkerSetup, WalkF
  * and knows the walk is over when every walker is idle and nothing is left.
  */
 
-/** The walker's native half, built beside the walker bundle (scripts/build-native.mjs). */
-export const NATIVE_WALK_FILE = 'walkhash.node';
+import { NATIVE_WALK_FILE } from '../../workers/walk-native';
+
+export { NATIVE_WALK_FILE };
 
 export interface WalkOptions {
   root: string;
