@@ -235,6 +235,21 @@ describe('folder stamps', () => {
     expect(stampsOf(f.db).dirs.size).toBe(5);
   });
 
+  it('keep the stamps through a scan that finds the store offline, for when it is back', async () => {
+    const f = fixture();
+    await indexStore(f.store, f.db);
+    renameSync(f.store, `${f.store}.away`);
+    const ws = openWorkspace(f.db);
+    try {
+      expect((await ws.rescan(ws.listStores()[0]!.id).done).status).toBe('failed');
+    } finally {
+      await ws.close();
+    }
+    expect(stampsOf(f.db).dirs.size).toBe(5);
+    renameSync(`${f.store}.away`, f.store);
+    expect(await rescanBothWays(f)).toMatchObject({ status: 'done', unchanged: 8, unchangedFolders: 5 });
+  });
+
   it('hash every file with --rehash, stamps or not', async () => {
     const f = fixture();
     await indexStore(f.store, f.db);

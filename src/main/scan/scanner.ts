@@ -4,7 +4,7 @@ import { inTransaction, setWalAutocheckpoint, WAL_AUTOCHECKPOINT_PAGES, type Wri
 import { deleteFile, loadIndexSnapshot, storeHasIndex, type ListedFiles, markFileMissing, markFilePresent, moveFile, pathKey, sha256ByIds, statKey, updateChangedFile, type IndexedStat, type SeenFile } from '../db/files';
 import { clearStoreScanFindings, insertFinding, type NewFinding } from '../db/findings';
 import { finishScan, insertScan, type ScanOwner } from '../db/scans';
-import { saveFolderStamps, takeFolderStamps } from '../db/stamps';
+import { saveFolderStamps, takeFolderStamps, type StoreStamps } from '../db/stamps';
 import { recordStoreRoot, recordStoreScan, setStoreStatus, type StoreRecord, type StoreRoot } from '../db/stores';
 import { classifyByName, refineByMagic } from './classify';
 import { batchHead, batchPath, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_NOT_UTF8, FLAG_VIA_LINK, type FileBatch } from './file-batch';
@@ -134,14 +134,20 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
   let fatal: string | null = null;
   const hadIndex = storeHasIndex(db, store.id);
   /**
-   * The stamps the last complete scan left, taken (a scan that does not
-   * complete leaves none). Given to the walkers, they report each folder
-   * whose listing has its stamp as covered, its files not listed; if every
-   * file is in such a folder, the index is never read file by file.
+   * The stamps the last complete scan left, taken once the store folder is
+   * found there (a scan that does not complete leaves none; one that finds
+   * the store offline leaves them be, for when it is back). Given to the
+   * walkers, they report each folder whose listing has its stamp as covered,
+   * its files not listed; if every file is in such a folder, the index is
+   * never read file by file.
    */
-  const stampsAtStart = takeFolderStamps(db, store.id);
-  // PEDIGREE_FOLDER_STAMPS=0 compares every file as before stamps (the benchmark measures that case so; it is a way out, too).
-  const useStamps = hadIndex && !options.rehash && stampsAtStart.byDir.size > 0 && process.env.PEDIGREE_FOLDER_STAMPS !== '0';
+  let stampsAtStart: StoreStamps = { byDir: new Map(), files: 0, coverAll: false };
+  let useStamps = false;
+  const takeStamps = () => {
+    stampsAtStart = takeFolderStamps(db, store.id);
+    // PEDIGREE_FOLDER_STAMPS=0 compares every file as before stamps (the benchmark measures that case so; it is a way out, too).
+    useStamps = hadIndex && !options.rehash && stampsAtStart.byDir.size > 0 && process.env.PEDIGREE_FOLDER_STAMPS !== '0';
+  };
   /**
    * Stamps the walkers reported this scan, by folder (latin1): kept where every
    * file of the folder ended the scan clean. What a kept stamp promises, and
@@ -567,6 +573,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
     storeGoesOffline(unmounted);
   } else {
     rootAtStart = rootCheck.root;
+    takeStamps();
     // A whole disk indexed for the first time: its used space is what the walk will find, give or take.
     if (!hadIndex && rootCheck.root.isMount) progress.expectedBytes = usedBytesOf(store.path);
     if (store.root && store.root.id !== rootCheck.root.id) {
