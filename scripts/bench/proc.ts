@@ -11,6 +11,12 @@ export interface ProcResult {
   stderr: string;
   /** Highest VmHWM seen while polling /proc (direct child only); null unless asked for. */
   peakRssKb: number | null;
+  /**
+   * CPU time (user + system) of the child and every process it waited for:
+   * what this process's own children's times grew by meanwhile (/proc, 10 ms
+   * ticks); null without /proc. Runs are one at a time, so it is this one's.
+   */
+  cpuSeconds: number | null;
 }
 
 export interface RunOptions {
@@ -28,6 +34,7 @@ export function describe(cmd: string, args: readonly string[]): string {
 export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<ProcResult> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
+    const cpu0 = childrenCpuSeconds();
     const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -47,7 +54,9 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
     child.on('close', (code, signal) => {
       const seconds = (performance.now() - t0) / 1000;
       if (poll) clearInterval(poll);
-      resolve({ command: describe(cmd, args), code, signal, seconds, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), peakRssKb: peak });
+      const cpu1 = childrenCpuSeconds();
+      const cpuSeconds = cpu0 === null || cpu1 === null ? null : cpu1 - cpu0;
+      resolve({ command: describe(cmd, args), code, signal, seconds, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), peakRssKb: peak, cpuSeconds });
     });
   });
 }
@@ -58,6 +67,20 @@ export async function runOk(cmd: string, args: readonly string[], opts: RunOptio
   if (r.code !== 0) throw new Error(`${r.command} exited with ${r.code ?? r.signal}: ${r.stderr.trim().slice(0, 2000)}`);
   return r;
 }
+
+/** cutime + cstime of this process (its waited-for children's CPU), in seconds; null without /proc. */
+function childrenCpuSeconds(): number | null {
+  try {
+    // The fields after the command name (which may hold spaces and parentheses): cutime and cstime are the 16th and 17th of the line.
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+/** USER_HZ: 100 on every Linux that matters (sysconf(_SC_CLK_TCK) is not reachable from Node). */
+const CLOCK_TICKS = 100;
 
 function vmHwmKb(pid: number): number | null {
   try {
