@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync, type BigIntStats, type Dirent } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import ignore, { type Ignore } from 'ignore';
-import { batchBuffers, FileBatchBuilder, FLAG_DVC, FLAG_NOT_UTF8, FLAG_VIA_LINK } from '../main/scan/file-batch';
+import { batchBuffers, FileBatchBuilder, FLAG_DVC, FLAG_NOT_UTF8, FLAG_VIA_LINK, type FileBatch } from '../main/scan/file-batch';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, isInside, type FolderPart, type FolderStamp, type FolderTask, type SkipKeys, type HandedBack, type HashFailure, type IgnoreRule, type WalkerSetup, type WalkFinding, type WalkMessage } from '../main/scan/protocol';
 import { md5Of, openForHash, readSmall, sha256Of, SMALL_FILE } from './read-hash';
 import { errnoError, loadNativeWalk, NATIVE_FALLBACK, NATIVE_GONE, NATIVE_HASHED, NATIVE_IO, NATIVE_LISTED, NATIVE_UNSTABLE, scanThreadInBackground, STAMP_VERSION, type NativeWalk } from './walk-native';
@@ -68,6 +68,12 @@ class Names {
     const start = this.start(k);
     const end = this.part.ends[k]!;
     return end - start === name.length && this.all.compare(name, 0, name.length, start, end) === 0;
+  }
+  /** Bytes the paths `prefix + name` of these entries take, end to end. */
+  pathBytes(entries: Uint32Array, prefixLength: number): number {
+    let n = 0;
+    for (const k of entries) n += prefixLength + this.part.ends[k]! - this.start(k);
+    return n;
   }
   find(name: Buffer): number {
     for (let k = 0; k < this.part.ends.length; k++) if (this.is(k, name)) return k;
@@ -270,19 +276,15 @@ export class Walker {
     const all = Uint32Array.from(picks);
     const allFlags = Uint8Array.from(pickFlags);
     const stamp = new Uint8Array(16);
+    const report = this.reportFor(Math.min(all.length, scratch.room));
     let bytes = 0;
     for (let from = 0; from < all.length; ) {
       scratch.clear();
       const n = Math.min(scratch.room, all.length - from);
-      const chunk = all.subarray(from, from + n);
-      let pathBytes = 0;
-      for (const k of chunk) pathBytes += relPrefix.length + names.part.ends[k]! - names.start(k);
-      const report = this.report.length >= n * 4 ? this.report : (this.report = new Float64Array(n * 4));
-      const w = scratch.openForWriter(pathBytes);
-      const added = native.hashFiles(task.abs, names.part.names, names.part.ends, chunk, allFlags.subarray(from, from + n), relPrefix, -1, w.batch, w.at, w.pathAt, report, stamp);
+      const { batch, added } = this.nativeChunk(native, task, names, relPrefix, all.subarray(from, from + n), allFlags.subarray(from, from + n), -1, scratch, report, stamp);
       if (added !== n) return false;
       for (let j = 0; j < n; j++) if (report[4 * j] !== NATIVE_LISTED) return false;
-      for (let i = 0; i < added; i++) bytes += w.batch.sizes[i]!;
+      for (let i = 0; i < added; i++) bytes += batch.sizes[i]!;
       from += n;
     }
     scratch.clear();
@@ -291,6 +293,23 @@ export class Walker {
     this.stamps.push({ rel: task.rel, utf8: task.utf8, stamp, files: all.length, bytes, covered: true });
     this.coveredFiles += all.length;
     return true;
+  }
+
+  /** Room for `n` files' outcomes in the report the native half fills (status, errno, bytes read, size after). */
+  private reportFor(n: number): Float64Array {
+    return this.report.length >= n * 4 ? this.report : (this.report = new Float64Array(n * 4));
+  }
+
+  /**
+   * One call of the native half: the chunk's entries stat'ed (and, up to
+   * `smallMax`, read and hashed) into `into` after what it holds, mixed into
+   * `stamp` where given; where they start and how many there are.
+   */
+  private nativeChunk(native: NativeWalk, task: FolderTask, names: Names, relPrefix: Buffer, chunk: Uint32Array, flags: Uint8Array, smallMax: number, into: FileBatchBuilder, report: Float64Array, stamp?: Uint8Array): { batch: FileBatch; at: number; added: number } {
+    const w = into.openForWriter(names.pathBytes(chunk, relPrefix.length));
+    const added = native.hashFiles(task.abs, names.part.names, names.part.ends, chunk, flags, relPrefix, smallMax, w.batch, w.at, w.pathAt, report, stamp);
+    into.wrote(added);
+    return { batch: w.batch, at: w.at, added };
   }
 
   /**
@@ -302,7 +321,7 @@ export class Walker {
   private hashNatively(native: NativeWalk, task: FolderTask, names: Names, relPrefix: Buffer, absPrefix: Buffer, picks: number[], pickFlags: number[], dvc: boolean, ignores: IgnoreRule[], stampable: boolean): void {
     const all = Uint32Array.from(picks);
     const allFlags = Uint8Array.from(pickFlags);
-    const report = this.report.length >= all.length * 4 ? this.report : (this.report = new Float64Array(all.length * 4));
+    const report = this.reportFor(all.length);
     /** Mixed from every file added, while each was added as the native half saw it (the files' rows are written from the same stats). */
     const stamp = stampable ? new Uint8Array(16) : undefined;
     let stamped = stampable;
@@ -312,15 +331,11 @@ export class Walker {
       if (this.batch.room === 0) this.flush(false, true);
       const n = Math.min(this.batch.room, all.length - from);
       const chunk = all.subarray(from, from + n);
-      let pathBytes = 0;
-      for (const k of chunk) pathBytes += relPrefix.length + names.part.ends[k]! - names.start(k);
-      const w = this.batch.openForWriter(pathBytes);
-      const added = native.hashFiles(task.abs, names.part.names, names.part.ends, chunk, allFlags.subarray(from, from + n), relPrefix, this.setup.hashSmall ? SMALL_FILE : -1, w.batch, w.at, w.pathAt, report, stamp);
-      this.batch.wrote(added);
+      const { batch, at, added } = this.nativeChunk(native, task, names, relPrefix, chunk, allFlags.subarray(from, from + n), this.setup.hashSmall ? SMALL_FILE : -1, this.batch, report, stamp);
       files += added;
-      for (let i = w.at; i < w.at + added; i++) bytes += w.batch.sizes[i]!;
+      for (let i = at; i < at + added; i++) bytes += batch.sizes[i]!;
       // The failures first, while the batch they index is this one: listing a fallback below may post it.
-      let index = w.at;
+      let index = at;
       const fallbacks: number[] = [];
       for (let j = 0; j < n; j++) {
         const status = report[4 * j]!;
@@ -332,7 +347,7 @@ export class Walker {
         }
         const i = index++;
         if (status === NATIVE_UNSTABLE) {
-          this.failures.push({ index: i, kind: 'unstable', message: `changed while it was read (read ${report[4 * j + 2]} bytes, listed ${w.batch.sizes[i]}, now ${report[4 * j + 3]})` });
+          this.failures.push({ index: i, kind: 'unstable', message: `changed while it was read (read ${report[4 * j + 2]} bytes, listed ${batch.sizes[i]}, now ${report[4 * j + 3]})` });
         } else if (status === NATIVE_IO) {
           const err = errnoError(report[4 * j + 1]!, 'read');
           this.failures.push({ index: i, kind: 'io', code: err.code, message: err.message });
