@@ -2,7 +2,7 @@
  * SHA-256 for the walker: SHA-NI where the CPU has it (x86-64 since Zen and
  * Goldmont/Ice Lake: as fast as OpenSSL), portable C otherwise. Our own code,
  * because Electron links BoringSSL and exports no OpenSSL symbols an addon
- * could call. Checked against node:crypto by src/native/walkhash.test.ts.
+ * could call. Checked against node:crypto by test/integration/native-walk.test.ts.
  */
 #include "digest.h"
 #include <stdlib.h>

@@ -1,9 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, fstatSync, readSync, type BigIntStats } from 'node:fs';
-import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { openForHash, readSmall, SMALL_FILE } from './read-hash';
-import { loadNativeWalk, NATIVE_WALK_FILE, scanThreadInBackground } from './walk-native';
+import { scanThreadInBackground } from './walk-native';
 import { HEAD_BYTES } from '../main/scan/file-batch';
 import { HASH_CHUNK, type HashJob, type HashOutcome, type HashTask } from '../main/scan/protocol';
 
@@ -15,7 +14,7 @@ import { HASH_CHUNK, type HashJob, type HashOutcome, type HashTask } from '../ma
  */
 
 // A pool thread hashes for scans: it gives way to the UI, as the walkers do (the addon beside this bundle does it).
-if (!isMainThread) scanThreadInBackground(loadNativeWalk(join(__dirname, NATIVE_WALK_FILE)).native);
+if (!isMainThread) scanThreadInBackground();
 
 // One task at a time per worker (see hash-pool.ts), so one buffer serves every task.
 let buffer: Buffer | null = null;

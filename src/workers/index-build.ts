@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadNativeWalk, NATIVE_WALK_FILE, scanThreadInBackground } from './walk-native';
+import { scanThreadInBackground } from './walk-native';
 import { checkpointPassive, closeDb, openWorkspaceDb, type WritableDb } from '../main/db/connection';
 import { restoreFileIndexes } from '../main/db/files';
 
@@ -33,7 +32,7 @@ if (parentPort && workerData && (workerData as { kind?: string }).kind === 'pedi
   const port = parentPort;
   const request = workerData as IndexBuildRequest;
   // A scan's work: it gives way to the UI, as the walkers do.
-  scanThreadInBackground(loadNativeWalk(join(__dirname, NATIVE_WALK_FILE)).native);
+  scanThreadInBackground();
   const failed = (e: unknown): IndexBuildResult => ({ ok: false, message: e instanceof Error ? e.message : String(e), busy: String((e as { code?: unknown }).code ?? '').startsWith('SQLITE_BUSY') });
   let db: WritableDb | null = null;
   let openError: unknown = null;

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { getSystemErrorMap } from 'node:util';
 import type { FileBatch } from '../main/scan/file-batch';
 import type { FolderPart } from '../main/scan/protocol';
@@ -65,8 +66,12 @@ export interface NativeWalk {
  */
 export const SCAN_NICE = 5;
 
-/** Runs the calling thread at SCAN_NICE, where the addon `file` loads and can; quietly not otherwise. */
-export function scanThreadInBackground(native: NativeWalk | null): void {
+/**
+ * Runs the calling thread at SCAN_NICE through the native half (by default
+ * the addon beside this bundle: every worker bundle sits beside it), where it
+ * loads and can; quietly not otherwise.
+ */
+export function scanThreadInBackground(native: NativeWalk | null = loadNativeWalk(join(__dirname, NATIVE_WALK_FILE)).native): void {
   try {
     native?.backgroundThread?.(SCAN_NICE);
   } catch {

@@ -95,8 +95,7 @@ function parentLatin1(rel: Uint8Array): string {
 }
 /** The keys (as `pathKey` makes them) that a folder's own files have once their names are cut off: see `parentOfKey`. */
 function folderKeys(rel: Uint8Array, utf8: boolean): string[] {
-  const raw = `\0${latin1(rel)}`;
-  return utf8 ? [Buffer.from(rel).toString('utf8'), raw] : [raw];
+  return utf8 ? [pathKey(rel, true), pathKey(rel, false)] : [pathKey(rel, false)];
 }
 /** A snapshot key without its last name: the folder's key among `folderKeys`. */
 function parentOfKey(key: string): string {

@@ -104,15 +104,18 @@ export class ScanWriter {
     const l = this.listing;
     this.listing = null;
     if (!l) return null;
-    const out: ListedFiles = { paths: [], sizes: [], kinds: [] };
-    for (let i = 0; i < l.paths.length; i++) {
-      const k = l.kinds[i]!;
+    // In place: a first index of 100,000 files would otherwise copy three arrays of them.
+    const { paths, sizes, kinds } = l;
+    let kept = 0;
+    for (let i = 0; i < paths.length; i++) {
+      const k = kinds[i]!;
       if (typeof k !== 'string' && gone.has(k)) continue;
-      out.paths.push(l.paths[i]!);
-      out.sizes.push(l.sizes[i]!);
-      out.kinds.push(typeof k === 'string' ? k : k.seen.kind);
+      paths[kept] = paths[i]!;
+      sizes[kept] = sizes[i]!;
+      kinds[kept++] = typeof k === 'string' ? k : k.seen.kind;
     }
-    return out;
+    paths.length = sizes.length = kinds.length = kept;
+    return { paths, sizes, kinds: kinds as FileKind[] };
   }
 
   /** Writes wait for a rebuild in the middle of the scan; the scanner holds its batches meanwhile. */
