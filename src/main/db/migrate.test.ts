@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeDb, openWorkspaceDb, schemaVersion, type WritableDb } from './connection';
+import Database from 'better-sqlite3';
+import { closeDb, NEW_WORKSPACE_PAGE_SIZE, openWorkspaceDb, schemaVersion, type WritableDb } from './connection';
 import { dropFileIndexes, fileIndexDefinitions, restoreFileIndexes } from './files';
 import { migrations, MigrationError, runMigrations, type Migration } from './migrate';
 import { saveFolderStamps, takeFolderStamps } from './stamps';
@@ -28,6 +29,23 @@ describe('migrations', () => {
     expect(tables(db)).toEqual(expect.arrayContaining(['stores', 'files', 'scans', 'findings', 'meta']));
     expect(db.raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.raw.pragma('foreign_keys', { simple: true })).toBe(1);
+    closeDb(db);
+  });
+
+  it('make a new workspace with 16 KiB pages, and leave an older one its own', () => {
+    const fresh = openWorkspaceDb(tempDbPath());
+    expect(fresh.raw.pragma('page_size', { simple: true })).toBe(NEW_WORKSPACE_PAGE_SIZE);
+    closeDb(fresh);
+    // A workspace made with SQLite's default 4 KiB pages (as every one before this was), with a row in it.
+    const path = tempDbPath();
+    const old = new Database(path);
+    old.pragma('journal_mode = WAL');
+    old.exec(`CREATE TABLE early (x INTEGER); INSERT INTO early VALUES (7);`);
+    old.close();
+    const db = openWorkspaceDb(path);
+    expect(db.raw.pragma('page_size', { simple: true })).toBe(4096);
+    expect(schemaVersion(db)).toBe(migrations.length);
+    expect(db.raw.prepare(`SELECT x FROM early`).pluck().get()).toBe(7);
     closeDb(db);
   });
 
