@@ -110,6 +110,27 @@ function insertFileRow(db: WritableDb, storeId: number, relPath: Buffer, display
 }
 
 /**
+ * `files_sha256` indexes a digest's first 8 bytes (migration 008). A query
+ * that looks files up by SHA-256 compares that key, so that SQLite uses the
+ * index, and then the whole digest: `sha256Is('f.sha256', '@d')` for
+ * `f.sha256 = @d`. The key is the index's expression written the same way.
+ */
+export const sha256Is = (column: string, param: string): string => `(unhex(substr(${column}, 1, 16)) = unhex(substr(${param}, 1, 16)) AND ${column} = ${param})`;
+
+/**
+ * Digests that begin with a hex prefix (of any length up to 64), through the
+ * same index: the keys between the prefix padded with zeros and with f's, and
+ * then the digest's own text. Binds `@lo`, `@hi` (the text range) and
+ * `@keyLo`, `@keyHi`; `sha256PrefixParams` makes them.
+ */
+export const sha256HasPrefix = (column: string): string => `(unhex(substr(${column}, 1, 16)) BETWEEN @keyLo AND @keyHi AND ${column} >= @lo AND ${column} < @hi)`;
+export function sha256PrefixParams(prefix: string): { lo: string; hi: string; keyLo: Buffer; keyHi: Buffer } {
+  const lo = prefix.toLowerCase();
+  const head = lo.slice(0, 16);
+  return { lo, hi: `${lo}g`, keyLo: Buffer.from(head.padEnd(16, '0'), 'hex'), keyHi: Buffer.from(head.padEnd(16, 'f'), 'hex') };
+}
+
+/**
  * The secondary indexes of `files` as the migrations leave them. A store's
  * first index drops them while it inserts its rows and builds them again at
  * its end: one sort per index instead of a b-tree insert per row and index
@@ -117,7 +138,7 @@ function insertFileRow(db: WritableDb, storeId: number, relPath: Buffer, display
  * that are missing, should a scan have been killed in between.
  */
 const FILE_INDEXES: Record<string, string> = {
-  files_sha256: `CREATE INDEX files_sha256 ON files(sha256) WHERE sha256 IS NOT NULL`,
+  files_sha256: `CREATE INDEX files_sha256 ON files(unhex(substr(sha256, 1, 16))) WHERE sha256 IS NOT NULL`,
   files_md5: `CREATE INDEX files_md5 ON files(md5) WHERE md5 IS NOT NULL`,
   files_store_kind: `CREATE INDEX files_store_kind ON files(store_id, kind)`,
   files_size: `CREATE INDEX files_size ON files(size)`,
@@ -210,7 +231,7 @@ export function setFileMd5(db: WritableDb, id: number, md5: string): void {
 
 /** Missing files of a store that carry a digest: the candidates a new file may have been moved from. */
 export function missingFilesByDigest(db: ReadableDb, storeId: number, sha256: string): { id: number }[] {
-  return db.statement(`SELECT id FROM files WHERE store_id = ? AND state = 'missing' AND sha256 = ?`).all(storeId, sha256) as { id: number }[];
+  return db.statement(`SELECT id FROM files WHERE store_id = @storeId AND state = 'missing' AND ${sha256Is('sha256', '@sha256')}`).all({ storeId, sha256 }) as { id: number }[];
 }
 
 interface FileRowRaw {
@@ -339,7 +360,7 @@ export function filesForVerify(db: ReadableDb, storeId: number, underRel: string
 }
 
 export function fileBySha256(db: ReadableDb, sha256: string): { id: number; storeId: number; displayPath: string }[] {
-  return (db.statement(`SELECT id, store_id, display_path FROM files WHERE sha256 = ? AND state = 'present'`).all(sha256) as { id: number; store_id: number; display_path: string }[]).map((r) => ({ id: r.id, storeId: r.store_id, displayPath: r.display_path }));
+  return (db.statement(`SELECT id, store_id, display_path FROM files WHERE ${sha256Is('sha256', '@sha256')} AND state = 'present'`).all({ sha256 }) as { id: number; store_id: number; display_path: string }[]).map((r) => ({ id: r.id, storeId: r.store_id, displayPath: r.display_path }));
 }
 
 export function setFileFormat(db: WritableDb, id: number, kind: FileKind, format: string | null): void {

@@ -1,6 +1,7 @@
 import type { MergedLineage } from '../lineage/merge';
 import type { Evidence, LineageEdge, NodeKind } from '../lineage/model';
 import type { ReadableDb, WritableDb } from './connection';
+import { sha256HasPrefix, sha256Is, sha256PrefixParams } from './files';
 
 export interface NodeRow {
   id: number;
@@ -152,8 +153,8 @@ export function declaredDigestsOfStore(db: ReadableDb, storeId: number): NodeFil
 
 /** Indexed files (any store) with this digest. */
 export function filesWithDigest(db: ReadableDb, algorithm: 'sha256' | 'md5', digest: string): { id: number; storeId: number; path: string }[] {
-  const sql = algorithm === 'sha256' ? `SELECT id, store_id, display_path FROM files WHERE sha256 = ? AND state = 'present'` : `SELECT id, store_id, display_path FROM files WHERE md5 = ? AND state = 'present'`;
-  return (db.statement(sql).all(digest) as { id: number; store_id: number; display_path: string }[]).map((r) => ({ id: r.id, storeId: r.store_id, path: r.display_path }));
+  const sql = algorithm === 'sha256' ? `SELECT id, store_id, display_path FROM files WHERE ${sha256Is('sha256', '@d')} AND state = 'present'` : `SELECT id, store_id, display_path FROM files WHERE md5 = @d AND state = 'present'`;
+  return (db.statement(sql).all({ d: digest }) as { id: number; store_id: number; display_path: string }[]).map((r) => ({ id: r.id, storeId: r.store_id, path: r.display_path }));
 }
 
 /** The node standing for an indexed file, creating a plain file node when no reader made one. */
@@ -262,7 +263,7 @@ export function nodesWithDigest(db: ReadableDb, digest: string): NodeRow[] {
     db
       .statement(
         `SELECT DISTINCT n.* FROM lineage_nodes n JOIN lineage_node_files nf ON nf.node_id = n.id LEFT JOIN files f ON f.id = nf.file_id
-         WHERE nf.digest = @d OR f.sha256 = @d OR f.md5 = @d`,
+         WHERE nf.digest = @d OR ${sha256Is('f.sha256', '@d')} OR f.md5 = @d`,
       )
       .all({ d: digest }) as RawNode[]
   ).map(toNode);
@@ -292,11 +293,10 @@ export function searchNodes(db: ReadableDb, q: { text: string; kind?: NodeKind; 
       any.push(`n.id IN (SELECT rowid FROM lineage_fts WHERE lineage_fts MATCH @match)`);
     } else any.push(`n.key LIKE @like ESCAPE '\\'`);
     if (HEX_PREFIX.test(text)) {
-      params.lo = text.toLowerCase();
-      params.hi = `${text.toLowerCase()}g`;
+      Object.assign(params, sha256PrefixParams(text));
       any.push(
         `n.id IN (SELECT nf.node_id FROM lineage_node_files nf WHERE nf.digest >= @lo AND nf.digest < @hi)`,
-        `n.id IN (SELECT nf.node_id FROM lineage_node_files nf JOIN files f ON f.id = nf.file_id WHERE (f.sha256 >= @lo AND f.sha256 < @hi) OR (f.md5 >= @lo AND f.md5 < @hi))`,
+        `n.id IN (SELECT nf.node_id FROM lineage_node_files nf JOIN files f ON f.id = nf.file_id WHERE ${sha256HasPrefix('f.sha256')} OR (f.md5 >= @lo AND f.md5 < @hi))`,
       );
     }
     where.push(`(${any.join(' OR ')})`);

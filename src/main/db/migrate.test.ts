@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { closeDb, NEW_WORKSPACE_PAGE_SIZE, openWorkspaceDb, schemaVersion, type WritableDb } from './connection';
-import { dropFileIndexes, fileIndexDefinitions, restoreFileIndexes } from './files';
+import { dropFileIndexes, fileBySha256, fileIndexDefinitions, restoreFileIndexes } from './files';
 import { migrations, MigrationError, runMigrations, type Migration } from './migrate';
 import { saveFolderStamps, takeFolderStamps } from './stamps';
 
@@ -134,6 +134,22 @@ describe('migrations', () => {
     expect(() => saveFolderStamps(db, 1, [{ dir: Buffer.from('x'), stamp: new Uint8Array(8), files: 1 }], false)).toThrow(/CHECK/);
     db.raw.prepare(`DELETE FROM stores`).run();
     expect(db.raw.prepare(`SELECT COUNT(*) AS n FROM folder_stamps`).get()).toEqual({ n: 0 });
+    closeDb(db);
+  });
+
+  it('008 indexes the digests of a version-7 workspace by their 8-byte key', () => {
+    const path = tempDbPath();
+    const v7 = openWorkspaceDb(path, { migrations: migrations.slice(0, 7) });
+    v7.raw.prepare(`INSERT INTO stores (path, name, added_at) VALUES ('/s', 's', 'now')`).run();
+    const digest = 'ab'.repeat(32);
+    v7.raw
+      .prepare(`INSERT INTO files (store_id, rel_path, display_path, name, size, mtime_ns, ctime_ns, inode, device, kind, sha256, first_seen, last_seen) VALUES (1, CAST('m.bin' AS BLOB), 'm.bin', 'm.bin', 1, 1, 1, '1', '1', 'checkpoint', ?, 'now', 'now')`)
+      .run(digest);
+    expect(v7.raw.prepare(`SELECT sql FROM sqlite_schema WHERE name = 'files_sha256'`).pluck().get()).toMatch(/ON files\(sha256\)/);
+    closeDb(v7);
+    const db = openWorkspaceDb(path);
+    expect(db.raw.prepare(`SELECT sql FROM sqlite_schema WHERE name = 'files_sha256'`).pluck().get()).toBe(fileIndexDefinitions.files_sha256);
+    expect(fileBySha256(db, digest)).toEqual([{ id: 1, storeId: 1, displayPath: 'm.bin' }]);
     closeDb(db);
   });
 

@@ -6,6 +6,7 @@ import { m004LineageSearch } from './migrations/004_lineage_search';
 import { m005FilePaths } from './migrations/005_file_paths';
 import { m006StoreRoots } from './migrations/006_store_roots';
 import { m007FolderStamps } from './migrations/007_folder_stamps';
+import { m008Sha256Key } from './migrations/008_sha256_key';
 
 export interface Migration {
   version: number;
@@ -14,7 +15,7 @@ export interface Migration {
 }
 
 /** Every schema change, in order. A new change is a new file and one line here. */
-export const migrations: readonly Migration[] = [m001Workspace, m002Lineage, m003Registry, m004LineageSearch, m005FilePaths, m006StoreRoots, m007FolderStamps];
+export const migrations: readonly Migration[] = [m001Workspace, m002Lineage, m003Registry, m004LineageSearch, m005FilePaths, m006StoreRoots, m007FolderStamps, m008Sha256Key];
 
 export class MigrationError extends Error {
   override readonly name = 'MigrationError';

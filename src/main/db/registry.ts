@@ -1,5 +1,6 @@
 import type { AuditAction, AuditOrigin, LineageSnapshot, PinnedCard, PinnedFile, RegistrySource, RegistryStage } from '../../shared/registry';
 import type { ReadableDb, WritableDb } from './connection';
+import { sha256Is } from './files';
 
 /**
  * The registry's SQL: registered models, versions, aliases and the audit log
@@ -407,7 +408,7 @@ export function indexedFileAtStorePath(db: ReadableDb, storePath: string, path: 
 
 /** Present indexed files with this content, anywhere. */
 export function presentFilesWithSha256(db: ReadableDb, sha256: string): IndexedFile[] {
-  return (db.statement(`${INDEXED} WHERE f.sha256 = ? AND f.state = 'present' ORDER BY s.path, f.display_path`).safeIntegers(true).all(sha256) as RawIndexed[]).map(toIndexed);
+  return (db.statement(`${INDEXED} WHERE ${sha256Is('f.sha256', '@sha256')} AND f.state = 'present' ORDER BY s.path, f.display_path`).safeIntegers(true).all({ sha256 }) as RawIndexed[]).map(toIndexed);
 }
 
 /** The model card beside a file: README.md (any case) in the same folder, present in the index. */
