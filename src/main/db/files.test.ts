@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, openWorkspaceDb, type WritableDb } from './connection';
-import { fileBySha256, insertSeenFile, missingFilesByDigest, markFileMissing, sha256PrefixParams, type SeenFile } from './files';
+import { fileBySha256, insertSeenFile, missingFilesByDigest, markFileMissing, searchFileRows, sha256PrefixParams, type FileQuery, type SeenFile } from './files';
 import { filesWithDigest, nodesWithDigest, searchNodes } from './lineage';
 import { presentFilesWithSha256 } from './registry';
 import { insertStore } from './stores';
@@ -82,3 +82,45 @@ describe('lookups by SHA-256 through the 8-byte key', () => {
     }
   });
 });
+
+describe('a page of the Files view', () => {
+  let wide: WritableDb;
+  beforeAll(() => {
+    wide = openWorkspaceDb(join(dir, 'wide.db'));
+    const store = insertStore(wide, { path: '/w', name: 'w', followSymlinks: false, now });
+    // 400 files, names in mixed case so that NOCASE order differs from byte order; sizes with ties.
+    for (let i = 0; i < 400; i++) {
+      const path = `${i % 3 === 0 ? 'Run' : 'run'}-${String((i * 7919) % 400).padStart(3, '0')}/${i % 2 ? 'Model' : 'metrics'}.bin`;
+      insertSeenFile(wide, store.id, { ...seen(path), size: (i * 37) % 50 }, now, { sha256: (i === 123 ? 'beef' : 'cafe') + String(i).padStart(60, '0'), md5: null, racy: false });
+    }
+  });
+  afterAll(() => closeDb(wide));
+
+  const page = (q: Partial<FileQuery>) => searchFileRows(wide, { sort: 'path', offset: 0, limit: 500, ...q });
+
+  it('is in the same order whether the index or the sorter orders it', () => {
+    for (const sort of ['path', 'size-desc', 'size-asc', 'mtime-desc'] as const) {
+      const whole = page({ sort, limit: 400 }).rows.map((r) => r.id); // 400 of 400: the sorter
+      const byIndex: number[] = [];
+      for (let offset = 0; offset < 400; offset += 20) byIndex.push(...page({ sort, offset, limit: 20 }).rows.map((r) => r.id)); // 20 of 400: the index
+      expect(byIndex, sort).toEqual(whole);
+    }
+    const paths = page({ limit: 400 }).rows.map((r) => r.path);
+    expect(paths).toEqual([...paths].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0)));
+    expect(page({ query: 'model' }).rows).toHaveLength(200);
+  });
+
+  it('finds a rare match without walking the sort index, and skips the page when nothing matches', () => {
+    expect(page({ query: 'beef' }).rows.map((r) => r.sha256?.slice(0, 4))).toEqual(['beef']);
+    expect(page({ query: 'beef', sort: 'size-desc' }).total).toBe(1);
+    expect(page({ query: 'no-such-name' })).toEqual({ total: 0, rows: [] });
+    expect(page({ offset: 400 })).toEqual({ total: 400, rows: [] });
+    const sql: string[] = [];
+    searchFileRows({ ...wide, statement: (text: string) => (sql.push(text), wide.statement(text)) }, { query: 'beef', sort: 'size-desc', offset: 0, limit: 50 });
+    expect(sql).toHaveLength(2);
+    expect(plan2(wide, sql[1]!)).toMatch(/USE TEMP B-TREE FOR ORDER BY/);
+    expect(plan2(wide, sql[1]!)).not.toMatch(/files_size/);
+  });
+});
+
+const plan2 = (d: WritableDb, sql: string): string => (d.raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ like: '%beef%', lo: 'beef', hi: 'beefg', limit: 50, offset: 0 }) as { detail: string }[]).map((r) => r.detail).join('\n');

@@ -296,7 +296,9 @@ const HEX = /^[0-9a-f]{4,64}$/i;
 
 /**
  * Searches by name or path substring, or by digest prefix when the query looks
- * like hex. Digest prefixes use the digest indexes (a range scan), not LIKE.
+ * like hex: a hex query matches names that hold it and digests that begin
+ * with it. A substring is found by reading every row (LIKE '%…%' has no
+ * index), about 15 ms per 100,000 files; the digests are compared in the same pass.
  */
 export function searchFileRows(db: ReadableDb, q: FileQuery): { total: number; rows: FileRow[] } {
   const where: string[] = [];
@@ -324,11 +326,21 @@ export function searchFileRows(db: ReadableDb, q: FileQuery): { total: number; r
   }
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
   const total = (db.statement(`SELECT COUNT(*) AS n FROM files f ${whereSql}`).get(params) as { n: number }).n;
+  if (total === 0 || q.offset >= total) return { total, rows: [] };
+  /**
+   * Walking the sort's index finds a page of many matches at once; a page of
+   * few matches it finds only at the end of the index, each row read in the
+   * index's order (a digest prefix over 100,000 files: 38 ms by path, 240 by
+   * size). When the page wants more than a quarter of the matches, the rows
+   * are read in table order and the matches sorted (18 ms), as the count read
+   * them: the unary plus keeps SQLite from ordering by the index.
+   */
+  const fewMatches = (q.offset + q.limit) * 4 > total;
   const stmt = db.statement(
     `SELECT f.id, f.store_id, s.name AS store_name, s.path AS store_path, s.last_scan_at, f.display_path, f.kind, f.format, f.size,
             f.mtime_ns, f.sha256, f.md5, f.state, f.last_seen, f.missing_since
      FROM files f JOIN stores s ON s.id = f.store_id ${whereSql}
-     ORDER BY ${SORTS[q.sort]} LIMIT @limit OFFSET @offset`,
+     ORDER BY ${fewMatches ? '+' : ''}${SORTS[q.sort]} LIMIT @limit OFFSET @offset`,
   );
   const rows = (stmt.safeIntegers(false), stmt.all({ ...params, limit: q.limit, offset: q.offset })) as (Omit<FileRowRaw, 'mtime_ns'> & { mtime_ns: number })[];
   return { total, rows: rows.map((r) => toFileRow({ ...r, mtime_ns: BigInt(r.mtime_ns) })) };
