@@ -87,11 +87,12 @@ describe('a page of the Files view', () => {
   let wide: WritableDb;
   beforeAll(() => {
     wide = openWorkspaceDb(join(dir, 'wide.db'));
-    const store = insertStore(wide, { path: '/w', name: 'w', followSymlinks: false, now });
-    // 400 files, names in mixed case so that NOCASE order differs from byte order; sizes with ties.
+    // 400 files in two stores: names in mixed case, so that NOCASE order differs from byte order; each path
+    // in both stores and sizes that repeat, so that the sorts have ties for the row id to break.
+    const stores = [insertStore(wide, { path: '/w', name: 'w', followSymlinks: false, now }), insertStore(wide, { path: '/v', name: 'v', followSymlinks: false, now })];
     for (let i = 0; i < 400; i++) {
-      const path = `${i % 3 === 0 ? 'Run' : 'run'}-${String((i * 7919) % 400).padStart(3, '0')}/${i % 2 ? 'Model' : 'metrics'}.bin`;
-      insertSeenFile(wide, store.id, { ...seen(path), size: (i * 37) % 50 }, now, { sha256: (i === 123 ? 'beef' : 'cafe') + String(i).padStart(60, '0'), md5: null, racy: false });
+      const path = `${i % 3 === 0 ? 'Run' : 'run'}-${String((i * 7919) % 200).padStart(3, '0')}/${i % 2 ? 'Model' : 'metrics'}.bin`;
+      insertSeenFile(wide, stores[Math.floor(i / 200)]!.id, { ...seen(path), size: (i * 37) % 50 }, now, { sha256: (i === 123 ? 'beef' : 'cafe') + String(i).padStart(60, '0'), md5: null, racy: false });
     }
   });
   afterAll(() => closeDb(wide));

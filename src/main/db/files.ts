@@ -253,7 +253,7 @@ interface FileRowRaw {
 }
 
 const SORTS: Record<FileSort, string> = {
-  path: 'f.display_path COLLATE NOCASE',
+  path: 'f.display_path COLLATE NOCASE, f.id', // the id breaks ties (one path in two stores, names that differ in case only) as the index does
   'size-desc': 'f.size DESC, f.id',
   'size-asc': 'f.size ASC, f.id',
   'mtime-desc': 'f.mtime_ns DESC, f.id',
