@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeDb, openWorkspaceDb, type WritableDb } from './connection';
-import { fileBySha256, insertSeenFile, missingFilesByDigest, markFileMissing, searchFileRows, sha256PrefixParams, type FileQuery, type SeenFile } from './files';
+import { insertSeenFile, markFileMissing, searchFileRows, sha256PrefixParams, type FileQuery, type SeenFile } from './files';
 import { filesWithDigest, nodesWithDigest, searchNodes } from './lineage';
 import { presentFilesWithSha256 } from './registry';
 import { insertStore } from './stores';
@@ -46,15 +46,13 @@ const plan = (sql: string, params: Record<string, unknown>): string => (db.raw.p
 
 describe('lookups by SHA-256 through the 8-byte key', () => {
   it('find exactly the files with the digest, not those that share its key', () => {
-    expect(fileBySha256(db, twinA).map((f) => f.displayPath)).toEqual(['a.safetensors']);
-    expect(fileBySha256(db, twinB).map((f) => f.displayPath)).toEqual(['b.safetensors']);
+    expect(filesWithDigest(db, 'sha256', twinA).map((f) => f.path)).toEqual(['a.safetensors']);
     expect(filesWithDigest(db, 'sha256', twinB).map((f) => f.path)).toEqual(['b.safetensors']);
     expect(presentFilesWithSha256(db, twinA).map((f) => f.path)).toEqual(['a.safetensors']);
-    expect(missingFilesByDigest(db, 1, twinA)).toHaveLength(1);
-    expect(missingFilesByDigest(db, 1, twinB)).toHaveLength(0);
+    expect(presentFilesWithSha256(db, twinB).map((f) => f.path)).toEqual(['b.safetensors']);
     expect(nodesWithDigest(db, twinB).map((n) => n.key)).toEqual(['b']);
     expect(nodesWithDigest(db, twinA)).toEqual([]);
-    expect(fileBySha256(db, 'not a digest')).toEqual([]);
+    expect(filesWithDigest(db, 'sha256', 'not a digest')).toEqual([]);
   });
 
   it('search digest prefixes of any length, odd ones and whole digests included, in either case', () => {
@@ -75,11 +73,17 @@ describe('lookups by SHA-256 through the 8-byte key', () => {
       expect(sql).toHaveLength(1);
       return sql[0]!;
     };
-    const params = { storeId: 1, sha256: twinA, d: twinA };
-    for (const call of [(d: WritableDb) => missingFilesByDigest(d, 1, twinA), (d: WritableDb) => fileBySha256(d, twinA), (d: WritableDb) => filesWithDigest(d, 'sha256', twinA), (d: WritableDb) => presentFilesWithSha256(d, twinA)]) {
+    const params = { sha256: twinA, d: twinA };
+    for (const call of [(d: WritableDb) => filesWithDigest(d, 'sha256', twinA), (d: WritableDb) => presentFilesWithSha256(d, twinA)]) {
       const sql = asRun(call);
       expect(plan(sql, Object.fromEntries(Object.entries(params).filter(([k]) => sql.includes(`@${k}`)))), sql).toMatch(/USING INDEX files_sha256 \(<expr>=\?\)/);
     }
+    // Nodes by digest: declared digests, files by SHA-256 and by MD5, each through its index; no node is read but those found.
+    const nodes = plan(asRun((d) => nodesWithDigest(d, twinA)), { d: twinA });
+    expect(nodes).toMatch(/files_sha256 \(<expr>=\?\)/);
+    expect(nodes).toMatch(/lineage_node_files_digest/);
+    expect(nodes).toMatch(/files_md5/);
+    expect(nodes).not.toMatch(/SCAN n\b/);
   });
 });
 
@@ -87,41 +91,60 @@ describe('a page of the Files view', () => {
   let wide: WritableDb;
   beforeAll(() => {
     wide = openWorkspaceDb(join(dir, 'wide.db'));
-    // 400 files in two stores: names in mixed case, so that NOCASE order differs from byte order; each path
-    // in both stores and sizes that repeat, so that the sorts have ties for the row id to break.
+    // 1,900 files nobody searches for, and 100 runs' files in two stores: names in mixed case, so that NOCASE order
+    // differs from byte order; each path in both stores and sizes that repeat, so that the sorts have ties for the row id to break.
     const stores = [insertStore(wide, { path: '/w', name: 'w', followSymlinks: false, now }), insertStore(wide, { path: '/v', name: 'v', followSymlinks: false, now })];
-    for (let i = 0; i < 400; i++) {
-      const path = `${i % 3 === 0 ? 'Run' : 'run'}-${String((i * 7919) % 200).padStart(3, '0')}/${i % 2 ? 'Model' : 'metrics'}.bin`;
-      insertSeenFile(wide, stores[Math.floor(i / 200)]!.id, { ...seen(path), size: (i * 37) % 50 }, now, { sha256: (i === 123 ? 'beef' : 'cafe') + String(i).padStart(60, '0'), md5: null, racy: false });
+    const digest = (i: number) => ({ sha256: (i === 123 ? 'beef' : 'cafe') + String(i).padStart(60, '0'), md5: null, racy: false });
+    for (let i = 0; i < 2000; i++) {
+      if (i % 20 === 0) {
+        const run = i / 20;
+        const path = `${run % 3 === 0 ? 'Run' : 'run'}-${String((run * 7919) % 50).padStart(3, '0')}/${run % 2 ? 'Model' : 'metrics'}.bin`;
+        insertSeenFile(wide, stores[Math.floor(run / 50)]!.id, { ...seen(path), size: (run * 37) % 10 }, now, digest(i));
+      } else insertSeenFile(wide, stores[0]!.id, { ...seen(`bulk/f${String(i).padStart(4, '0')}.bin`), size: i % 50 }, now, digest(i));
     }
   });
   afterAll(() => closeDb(wide));
 
   const page = (q: Partial<FileQuery>) => searchFileRows(wide, { sort: 'path', offset: 0, limit: 500, ...q });
+  /** The statements a search ran, and each one's plan. */
+  const plans = (q: Partial<FileQuery>) => {
+    const sql: string[] = [];
+    const params = { sort: 'path' as const, offset: 0, limit: 500, ...q };
+    searchFileRows({ ...wide, statement: (text: string) => (sql.push(text), wide.statement(text)) }, params);
+    return sql.map((text) => (wide.raw.prepare(`EXPLAIN QUERY PLAN ${text}`).all({ like: `%${q.query ?? ''}%`, lo: 'beef', hi: 'beefg', limit: params.limit, offset: params.offset }) as { detail: string }[]).map((r) => r.detail).join('\n'));
+  };
 
-  it('is in the same order whether the index or the sorter orders it', () => {
+  it('is in the same order whether the index or the sorter orders it, page by page', () => {
     for (const sort of ['path', 'size-desc', 'size-asc', 'mtime-desc'] as const) {
-      const whole = page({ sort, limit: 400 }).rows.map((r) => r.id); // 400 of 400: the sorter
-      const byIndex: number[] = [];
-      for (let offset = 0; offset < 400; offset += 20) byIndex.push(...page({ sort, offset, limit: 20 }).rows.map((r) => r.id)); // 20 of 400: the index
-      expect(byIndex, sort).toEqual(whole);
+      const whole = page({ query: 'un-', sort, limit: 100 }).rows.map((r) => r.id); // 100 of 2,000 rows: the sorter
+      expect(whole).toHaveLength(100);
+      const paged: number[] = [];
+      // 20 at a time: the first two pages by walking the index, the rest by the sorter.
+      for (let offset = 0; offset < 100; offset += 20) paged.push(...page({ query: 'un-', sort, offset, limit: 20 }).rows.map((r) => r.id));
+      expect(paged, sort).toEqual(whole);
     }
-    const paths = page({ limit: 400 }).rows.map((r) => r.path);
+    expect(plans({ query: 'un-', limit: 20 })[1]).not.toMatch(/TEMP B-TREE/);
+    expect(plans({ query: 'un-', offset: 80, limit: 20 })[1]).toMatch(/USE TEMP B-TREE FOR ORDER BY/);
+    const paths = page({ query: 'un-', limit: 100 }).rows.map((r) => r.path);
     expect(paths).toEqual([...paths].sort((a, b) => (a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0)));
-    expect(page({ query: 'model' }).rows).toHaveLength(200);
+    expect(new Set(paths).size).toBeLessThan(paths.length); // ties there were
   });
 
-  it('finds a rare match without walking the sort index, and skips the page when nothing matches', () => {
+  it('finds a rare match without walking the sort index, and a deep page of a long list by walking it', () => {
     expect(page({ query: 'beef' }).rows.map((r) => r.sha256?.slice(0, 4))).toEqual(['beef']);
-    expect(page({ query: 'beef', sort: 'size-desc' }).total).toBe(1);
+    const rare = plans({ query: 'beef', sort: 'size-desc', limit: 50 });
+    expect(rare[1]).toMatch(/USE TEMP B-TREE FOR ORDER BY/);
+    expect(rare[1]).not.toMatch(/files_size/);
+    // The view scrolled far down a list of every file: the index walk stops at the page; a sort would keep every row above it.
+    expect(plans({ offset: 1500, limit: 100 })[1]).toMatch(/SCAN f USING INDEX files_path_nocase/);
+    expect(plans({ sort: 'size-desc', offset: 1500, limit: 100 })[1]).toMatch(/files_size/);
+    expect(page({ offset: 1500, limit: 100 }).rows).toEqual(page({ limit: 2000 }).rows.slice(1500, 1600));
+  });
+
+  it('reads no page when nothing matches or the page is past the end', () => {
+    expect(plans({ query: 'no-such-name' })).toHaveLength(1); // the count, and no page
     expect(page({ query: 'no-such-name' })).toEqual({ total: 0, rows: [] });
-    expect(page({ offset: 400 })).toEqual({ total: 400, rows: [] });
-    const sql: string[] = [];
-    searchFileRows({ ...wide, statement: (text: string) => (sql.push(text), wide.statement(text)) }, { query: 'beef', sort: 'size-desc', offset: 0, limit: 50 });
-    expect(sql).toHaveLength(2);
-    expect(plan2(wide, sql[1]!)).toMatch(/USE TEMP B-TREE FOR ORDER BY/);
-    expect(plan2(wide, sql[1]!)).not.toMatch(/files_size/);
+    expect(page({ offset: 2000 })).toEqual({ total: 2000, rows: [] });
   });
 });
 
-const plan2 = (d: WritableDb, sql: string): string => (d.raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ like: '%beef%', lo: 'beef', hi: 'beefg', limit: 50, offset: 0 }) as { detail: string }[]).map((r) => r.detail).join('\n');

@@ -229,11 +229,6 @@ export function setFileMd5(db: WritableDb, id: number, md5: string): void {
   db.statement(`UPDATE files SET md5 = ? WHERE id = ?`).run(md5, id);
 }
 
-/** Missing files of a store that carry a digest: the candidates a new file may have been moved from. */
-export function missingFilesByDigest(db: ReadableDb, storeId: number, sha256: string): { id: number }[] {
-  return db.statement(`SELECT id FROM files WHERE store_id = @storeId AND state = 'missing' AND ${sha256Is('sha256', '@sha256')}`).all({ storeId, sha256 }) as { id: number }[];
-}
-
 interface FileRowRaw {
   id: number;
   store_id: number;
@@ -325,17 +320,23 @@ export function searchFileRows(db: ReadableDb, q: FileQuery): { total: number; r
     where.push(`(${clauses.join(' OR ')})`);
   }
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const total = (db.statement(`SELECT COUNT(*) AS n FROM files f ${whereSql}`).get(params) as { n: number }).n;
+  // With the matches, the table's size: MAX(id) is read off the end of the table, and is near enough.
+  const { n: total, tableRows } = db.statement(`SELECT COUNT(*) AS n, (SELECT COALESCE(MAX(id), 0) FROM files) AS tableRows FROM files f ${whereSql}`).get(params) as { n: number; tableRows: number };
   if (total === 0 || q.offset >= total) return { total, rows: [] };
   /**
-   * Walking the sort's index finds a page of many matches at once; a page of
-   * few matches it finds only at the end of the index, each row read in the
-   * index's order (a digest prefix over 100,000 files: 38 ms by path, 240 by
-   * size). When the page wants more than a quarter of the matches, the rows
-   * are read in table order and the matches sorted (18 ms), as the count read
-   * them: the unary plus keeps SQLite from ordering by the index.
+   * Walking the sort's index, a page is found once as many rows as it needs
+   * have matched: at once when most rows match, only near the end of the
+   * index when few do, each row read in the index's order (a digest prefix
+   * over 100,000 files: 38 ms by path, 240 ms by size). Reading the table in
+   * its own order and sorting the matches costs a scan, as the count was
+   * (about 18 ms), and a sort of the rows up to the page's end (about 3 µs
+   * each). So the matches are sorted when the walk would read over half the
+   * table for the page, and the page ends in its first eighth: the unary plus
+   * keeps SQLite from ordering by the index. A deep page of a long list (the
+   * view scrolled far down) is still found by walking the index.
    */
-  const fewMatches = (q.offset + q.limit) * 4 > total;
+  const end = q.offset + q.limit;
+  const fewMatches = 2 * end > total && 8 * end < tableRows;
   const stmt = db.statement(
     `SELECT f.id, f.store_id, s.name AS store_name, s.path AS store_path, s.last_scan_at, f.display_path, f.kind, f.format, f.size,
             f.mtime_ns, f.sha256, f.md5, f.state, f.last_seen, f.missing_since
@@ -369,10 +370,6 @@ export function filesForVerify(db: ReadableDb, storeId: number, underRel: string
           .all(storeId, underRel, `${underRel.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`)
   ) as { id: number; rel_path: Buffer; display_path: string; size: number; sha256: string | null; md5: string | null }[];
   return rows.map((r) => ({ id: r.id, relPath: r.rel_path, displayPath: r.display_path, size: r.size, sha256: r.sha256, md5: r.md5 }));
-}
-
-export function fileBySha256(db: ReadableDb, sha256: string): { id: number; storeId: number; displayPath: string }[] {
-  return (db.statement(`SELECT id, store_id, display_path FROM files WHERE ${sha256Is('sha256', '@sha256')} AND state = 'present'`).all({ sha256 }) as { id: number; store_id: number; display_path: string }[]).map((r) => ({ id: r.id, storeId: r.store_id, displayPath: r.display_path }));
 }
 
 export function setFileFormat(db: WritableDb, id: number, kind: FileKind, format: string | null): void {

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { closeDb, NEW_WORKSPACE_PAGE_SIZE, openWorkspaceDb, schemaVersion, type WritableDb } from './connection';
-import { dropFileIndexes, fileBySha256, fileIndexDefinitions, restoreFileIndexes } from './files';
+import { dropFileIndexes, fileIndexDefinitions, missingFileIndexes, restoreFileIndexes } from './files';
+import { presentFilesWithSha256 } from './registry';
 import { migrations, MigrationError, runMigrations, type Migration } from './migrate';
 import { saveFolderStamps, takeFolderStamps } from './stamps';
 
@@ -36,7 +37,8 @@ describe('migrations', () => {
     const fresh = openWorkspaceDb(tempDbPath());
     expect(fresh.raw.pragma('page_size', { simple: true })).toBe(NEW_WORKSPACE_PAGE_SIZE);
     closeDb(fresh);
-    // A workspace made with SQLite's default 4 KiB pages (as every one before this was), with a row in it.
+    // A workspace made with SQLite's default 4 KiB pages (as every one before this was), with a row in it. (SQLite would
+    // change its page size only in a VACUUM; the new size is asked for only of a database with no pages.)
     const path = tempDbPath();
     const old = new Database(path);
     old.pragma('journal_mode = WAL');
@@ -147,9 +149,13 @@ describe('migrations', () => {
       .run(digest);
     expect(v7.raw.prepare(`SELECT sql FROM sqlite_schema WHERE name = 'files_sha256'`).pluck().get()).toMatch(/ON files\(sha256\)/);
     closeDb(v7);
+    // A workspace with files: the old index is dropped, and the new one is left to the index builder that opening a workspace starts.
     const db = openWorkspaceDb(path);
+    expect(missingFileIndexes(db)).toEqual(['files_sha256']);
+    expect(presentFilesWithSha256(db, digest).map((f) => f.path)).toEqual(['m.bin']); // by reading the rows, meanwhile
+    expect(restoreFileIndexes(db)).toBe(1);
     expect(db.raw.prepare(`SELECT sql FROM sqlite_schema WHERE name = 'files_sha256'`).pluck().get()).toBe(fileIndexDefinitions.files_sha256);
-    expect(fileBySha256(db, digest)).toEqual([{ id: 1, storeId: 1, displayPath: 'm.bin' }]);
+    expect(presentFilesWithSha256(db, digest).map((f) => f.path)).toEqual(['m.bin']);
     closeDb(db);
   });
 
