@@ -150,10 +150,17 @@ export function dropFileIndexes(db: WritableDb): void {
   for (const name of Object.keys(FILE_INDEXES)) db.raw.exec(`DROP INDEX IF EXISTS ${name}`);
 }
 
-/** Names of the file indexes that are not there. */
+const sameSql = (a: string | null | undefined, b: string) => a != null && a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
+
+/**
+ * Names of the file indexes that are not there, or not as defined here: an
+ * older Pedigree that had the workspace open when a newer one migrated it may
+ * have rebuilt one to its own definition (the SHA-256 index before migration
+ * 008), which the lookups of this one would not use.
+ */
 export function missingFileIndexes(db: ReadableDb): string[] {
-  const present = new Set((db.statement(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'files'`).all() as { name: string }[]).map((r) => r.name));
-  return Object.keys(FILE_INDEXES).filter((name) => !present.has(name));
+  const present = new Map((db.statement(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'files'`).all() as { name: string; sql: string | null }[]).map((r) => [r.name, r.sql]));
+  return Object.keys(FILE_INDEXES).filter((name) => !sameSql(present.get(name), FILE_INDEXES[name]!));
 }
 
 /**
@@ -163,9 +170,20 @@ export function missingFileIndexes(db: ReadableDb): string[] {
  * many it built.
  */
 export function restoreFileIndexes(db: WritableDb): number {
-  const missing = missingFileIndexes(db);
-  for (const name of missing) db.raw.transaction(() => db.raw.exec(FILE_INDEXES[name]!.replace('CREATE INDEX', 'CREATE INDEX IF NOT EXISTS'))).immediate();
-  return missing.length;
+  let built = 0;
+  for (const name of missingFileIndexes(db)) {
+    db.raw
+      .transaction(() => {
+        // Looked at again under the write lock: another connection may have built it meanwhile.
+        const now = db.statement(`SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?`).get(name) as { sql: string | null } | undefined;
+        if (sameSql(now?.sql, FILE_INDEXES[name]!)) return;
+        db.raw.exec(`DROP INDEX IF EXISTS ${name}`);
+        db.raw.exec(FILE_INDEXES[name]!);
+        built++;
+      })
+      .immediate();
+  }
+  return built;
 }
 
 export function countFileRows(db: ReadableDb): number {

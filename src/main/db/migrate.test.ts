@@ -156,6 +156,14 @@ describe('migrations', () => {
     expect(restoreFileIndexes(db)).toBe(1);
     expect(db.raw.prepare(`SELECT sql FROM sqlite_schema WHERE name = 'files_sha256'`).pluck().get()).toBe(fileIndexDefinitions.files_sha256);
     expect(presentFilesWithSha256(db, digest).map((f) => f.path)).toEqual(['m.bin']);
+    // An older Pedigree, open on the workspace through the migration, rebuilds the index to its own definition after its
+    // first index: it is found stale, and built again as defined here.
+    db.raw.exec(`DROP INDEX files_sha256; CREATE INDEX files_sha256 ON files(sha256) WHERE sha256 IS NOT NULL`);
+    expect(missingFileIndexes(db)).toEqual(['files_sha256']);
+    expect(restoreFileIndexes(db)).toBe(1);
+    expect(db.raw.prepare(`SELECT sql FROM sqlite_schema WHERE name = 'files_sha256'`).pluck().get()).toBe(fileIndexDefinitions.files_sha256);
+    expect(missingFileIndexes(db)).toEqual([]);
+    expect(restoreFileIndexes(db)).toBe(0);
     closeDb(db);
   });
 
