@@ -175,8 +175,7 @@ export function restoreFileIndexes(db: WritableDb): number {
     db.raw
       .transaction(() => {
         // Looked at again under the write lock: another connection may have built it meanwhile.
-        const now = db.statement(`SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?`).get(name) as { sql: string | null } | undefined;
-        if (sameSql(now?.sql, FILE_INDEXES[name]!)) return;
+        if (!missingFileIndexes(db).includes(name)) return;
         db.raw.exec(`DROP INDEX IF EXISTS ${name}`);
         db.raw.exec(FILE_INDEXES[name]!);
         built++;
