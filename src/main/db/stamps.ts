@@ -4,8 +4,6 @@ import { inTransaction, type WritableDb } from './connection';
 export interface StoreStamps {
   /** By the folder's store-relative path as latin1 (its raw bytes, one char a byte). */
   byDir: Map<string, Uint8Array>;
-  /** Files of the stamped folders, all told. */
-  files: number;
   /** Every file the index holds as present is in a stamped folder. */
   coverAll: boolean;
 }
@@ -24,15 +22,13 @@ export interface NewFolderStamp {
 export function takeFolderStamps(db: WritableDb, storeId: number): StoreStamps {
   return inTransaction(db, () => {
     const byDir = new Map<string, Uint8Array>();
-    let files = 0;
-    for (const [dir, stamp, n] of db.statement(`SELECT dir, stamp, files FROM folder_stamps WHERE store_id = ?`).raw(true).iterate(storeId) as Iterable<[Buffer, Buffer, number]>) {
+    for (const [dir, stamp] of db.statement(`SELECT dir, stamp FROM folder_stamps WHERE store_id = ?`).raw(true).iterate(storeId) as Iterable<[Buffer, Buffer]>) {
       byDir.set(dir.toString('latin1'), new Uint8Array(stamp));
-      files += n;
     }
     const coverAll = (db.statement(`SELECT stamps_cover_all FROM stores WHERE id = ?`).pluck().get(storeId) as number | undefined) === 1;
     if (byDir.size > 0) db.statement(`DELETE FROM folder_stamps WHERE store_id = ?`).run(storeId);
     if (coverAll) db.statement(`UPDATE stores SET stamps_cover_all = 0 WHERE id = ?`).run(storeId);
-    return { byDir, files, coverAll };
+    return { byDir, coverAll };
   });
 }
 

@@ -140,7 +140,7 @@ export function startScan(ctx: ScanContext, store: StoreRecord, options: ScanOpt
    * its files not listed; if every file is in such a folder, the index is
    * never read file by file.
    */
-  let stampsAtStart: StoreStamps = { byDir: new Map(), files: 0, coverAll: false };
+  let stampsAtStart: StoreStamps = { byDir: new Map(), coverAll: false };
   let useStamps = false;
   const takeStamps = () => {
     stampsAtStart = takeFolderStamps(db, store.id);
