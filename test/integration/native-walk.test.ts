@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { batchPath, FileBatchBuilder, FLAG_DVC, FLAG_HASHED, FLAG_LINKED, FLAG_NOT_UTF8, HEAD_BYTES } from '../../src/main/scan/file-batch';
 import { ENTRY_DIR, ENTRY_FILE, ENTRY_OTHER, type FolderTask, type WalkerSetup, type WalkMessage } from '../../src/main/scan/protocol';
 import { Walker } from '../../src/workers/walk';
-import { NATIVE_WALK_FILE } from '../../src/main/scan/walk-pool';
+import { NATIVE_WALK_FILE } from '../../src/workers/walk-native';
 import { errnoError, loadNativeWalk, NATIVE_FALLBACK, NATIVE_GONE, NATIVE_HASHED, NATIVE_LISTED, NATIVE_UNSTABLE, SCAN_NICE, type NativeWalk } from '../../src/workers/walk-native';
 import { WORKERS_DIR } from '../helpers/cli';
 import { text, walkTree, type WalkResult } from '../helpers/walk';

@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FileBatch } from './file-batch';
 import type { FolderStamp, FolderTask, HashFailure, SkipKeys, WalkerSetup, WalkFinding, WalkMessage } from './protocol';
+import { NATIVE_WALK_FILE } from '../../workers/walk-native';
 
 /**
  * Walks a store with several walker threads. Each walks depth-first from the
@@ -10,10 +11,6 @@ import type { FolderStamp, FolderTask, HashFailure, SkipKeys, WalkerSetup, WalkF
  * walkers, checks folders reached through links against every one walked,
  * and knows the walk is over when every walker is idle and nothing is left.
  */
-
-import { NATIVE_WALK_FILE } from '../../workers/walk-native';
-
-export { NATIVE_WALK_FILE };
 
 export interface WalkOptions {
   root: string;
